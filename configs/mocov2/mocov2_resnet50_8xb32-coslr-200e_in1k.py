@@ -1,0 +1,6 @@
+_base_ = [
+    '../_base_/models/mocov2_resnet50.py',
+    '../_base_/datasets/imagenet_mocov2.py',
+    '../_base_/schedules/sgd_coslr-200e_in1k.py',
+    '../_base_/default_runtime.py',
+]

@@ -1,0 +1,6 @@
+_base_ = [
+    '../_base_/models/mocov2_resnet50.py',
+    '../_base_/datasets/coco_mocov2.py',
+    '../_base_/schedules/sgd_coslr-800e_coco.py',
+    '../_base_/default_runtime.py',
+]

@@ -1,0 +1,7 @@
+from .image_folder import ImageFolderDataset
+from .scene_dataset import SceneDataset
+from .scene_generator import SCENE_CLASSES, generate_scene
+from .transforms import *  # noqa: F401,F403
+
+__all__ = ['ImageFolderDataset', 'SceneDataset', 'SCENE_CLASSES',
+           'generate_scene']

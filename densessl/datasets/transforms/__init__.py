@@ -1,0 +1,11 @@
+from .geometric import RandomFlipCoord, RandomResizedCropCoord
+from .loading import LoadImageFromFile
+from .multiview import MultiView, PackMultiViewInputs
+from .photometric import (ColorJitter, RandomGaussianBlur, RandomGrayscale,
+                          RandomSolarize)
+
+__all__ = [
+    'RandomFlipCoord', 'RandomResizedCropCoord', 'LoadImageFromFile',
+    'MultiView', 'PackMultiViewInputs', 'ColorJitter', 'RandomGaussianBlur',
+    'RandomGrayscale', 'RandomSolarize'
+]

@@ -1,0 +1,120 @@
+"""Geometric view transforms that record the view's geometry.
+
+Each view carries ``crop_box = [x1, y1, x2, y2]`` in original-image
+coordinates normalised as the official PixPro code: the centres of the first
+and last kept pixels divided by ``W - 1`` / ``H - 1``. The full image is
+``[0, 0, 1, 1]``. A horizontal flip swaps ``x1`` and ``x2`` (so ``x1 > x2``);
+the box is not re-sorted. Boxes compose, so crops of crops stay exact.
+Geometric transforms must come before photometric ones (they are in every
+densessl pipeline).
+"""
+import math
+import random
+from typing import Sequence, Tuple
+
+from PIL import Image
+
+from densessl.registry import TRANSFORMS
+from .loading import to_pil
+
+_RESAMPLE = dict(bilinear=Image.BILINEAR, bicubic=Image.BICUBIC,
+                 nearest=Image.NEAREST)
+
+
+def init_geometry(results: dict) -> dict:
+    """Start a view: the full image, not flipped."""
+    results['img'] = to_pil(results['img'])
+    results.setdefault('crop_box', [0.0, 0.0, 1.0, 1.0])
+    results.setdefault('flipped', False)
+    return results
+
+
+def compose_box(box: Sequence[float], x0: float, y0: float, x1: float,
+                y1: float) -> list:
+    """Map ``(x0, y0, x1, y1)``, fractions of the *current* image, into the
+    coordinates of ``box``, the current image's box in the original."""
+    bx1, by1, bx2, by2 = box
+    return [bx1 + x0 * (bx2 - bx1), by1 + y0 * (by2 - by1),
+            bx1 + x1 * (bx2 - bx1), by1 + y1 * (by2 - by1)]
+
+
+def random_resized_crop_params(height: int, width: int,
+                               scale: Tuple[float, float],
+                               ratio: Tuple[float, float]
+                               ) -> Tuple[int, int, int, int]:
+    """torchvision's ``RandomResizedCrop.get_params``: 10 tries with
+    log-uniform aspect ratio, then a centre crop. Returns ``i, j, h, w``."""
+    area = height * width
+    log_ratio = (math.log(ratio[0]), math.log(ratio[1]))
+    for _ in range(10):
+        target_area = area * random.uniform(scale[0], scale[1])
+        aspect = math.exp(random.uniform(*log_ratio))
+        w = int(round(math.sqrt(target_area * aspect)))
+        h = int(round(math.sqrt(target_area / aspect)))
+        if 0 < w <= width and 0 < h <= height:
+            i = random.randint(0, height - h)
+            j = random.randint(0, width - w)
+            return i, j, h, w
+    in_ratio = width / height
+    if in_ratio < min(ratio):
+        w, h = width, int(round(width / min(ratio)))
+    elif in_ratio > max(ratio):
+        h, w = height, int(round(height * max(ratio)))
+    else:
+        w, h = width, height
+    return (height - h) // 2, (width - w) // 2, h, w
+
+
+@TRANSFORMS.register_module()
+class RandomResizedCropCoord:
+    """Random resized crop (torchvision semantics) that records the box."""
+
+    def __init__(self,
+                 size,
+                 scale: Tuple[float, float] = (0.08, 1.0),
+                 ratio: Tuple[float, float] = (3 / 4, 4 / 3),
+                 interpolation: str = 'bilinear') -> None:
+        self.size = (size, size) if isinstance(size, int) else tuple(size)
+        self.scale = tuple(scale)
+        self.ratio = tuple(ratio)
+        self.interpolation = interpolation
+
+    def __call__(self, results: dict) -> dict:
+        results = init_geometry(results)
+        img = results['img']
+        width, height = img.size
+        i, j, h, w = random_resized_crop_params(height, width, self.scale,
+                                                self.ratio)
+        out_h, out_w = self.size
+        results['img'] = img.resize((out_w, out_h),
+                                    _RESAMPLE[self.interpolation],
+                                    box=(j, i, j + w, i + h))
+        # centres of the first and last crop pixels, normalised by W-1, H-1
+        results['crop_box'] = compose_box(
+            results['crop_box'], j / max(width - 1, 1), i / max(height - 1, 1),
+            (j + w - 1) / max(width - 1, 1), (i + h - 1) / max(height - 1, 1))
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(size={self.size}, scale={self.scale}'
+                f', ratio={self.ratio})')
+
+
+@TRANSFORMS.register_module()
+class RandomFlipCoord:
+    """Horizontal flip with probability ``prob``; swaps ``x1`` and ``x2``."""
+
+    def __init__(self, prob: float = 0.5) -> None:
+        self.prob = prob
+
+    def __call__(self, results: dict) -> dict:
+        results = init_geometry(results)
+        if random.random() < self.prob:
+            results['img'] = results['img'].transpose(Image.FLIP_LEFT_RIGHT)
+            x1, y1, x2, y2 = results['crop_box']
+            results['crop_box'] = [x2, y1, x1, y2]
+            results['flipped'] = not results['flipped']
+        return results
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}(prob={self.prob})'

@@ -1,0 +1,98 @@
+from typing import Dict, List, Optional, Tuple, Union
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+from torch import nn
+
+from densessl.registry import MODELS
+from densessl.structures import DataSample
+
+
+class BaseSelfSupervisor(BaseModel):
+    """data_preprocessor + backbone + neck + head.
+
+    ``forward(inputs, data_samples, mode)``:
+
+    * ``'loss'``: a dict of losses for ``inputs``, a list of views.
+    * ``'tensor'``: the dense backbone features (tuple of maps) of the first
+      view; the visualiser and the transfer code use this path.
+    * ``'predict'``: data samples with ``dense_feats`` (L2-normalised last
+      backbone map, ``C x H x W``) per image.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 neck: Optional[dict] = None,
+                 head: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='MultiViewDataPreprocessor')
+        super().__init__(data_preprocessor=data_preprocessor,
+                         init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        self.neck = MODELS.build(neck) if neck is not None else None
+        self.head = MODELS.build(head) if head is not None else None
+
+    @staticmethod
+    def _views(inputs: Union[torch.Tensor, List[torch.Tensor]],
+               count: int) -> List[torch.Tensor]:
+        views = [inputs] if isinstance(inputs, torch.Tensor) else list(inputs)
+        if len(views) < count:
+            raise ValueError(
+                f'{count} views are needed, got {len(views)}; use a '
+                f'MultiView(num_views={count}) pipeline.')
+        return views
+
+    def extract_feat(self, inputs: Union[torch.Tensor, List[torch.Tensor]]
+                     ) -> Tuple[torch.Tensor, ...]:
+        return self.backbone(self._views(inputs, 1)[0])
+
+    def forward(self,
+                inputs: Union[torch.Tensor, List[torch.Tensor]],
+                data_samples: Optional[List[DataSample]] = None,
+                mode: str = 'tensor'):
+        if mode == 'tensor':
+            return self.extract_feat(inputs)
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        raise RuntimeError(f'Invalid mode "{mode}": use loss, tensor or '
+                           'predict.')
+
+    def loss(self, inputs: List[torch.Tensor],
+             data_samples: Optional[List[DataSample]]
+             ) -> Dict[str, torch.Tensor]:
+        raise NotImplementedError
+
+    def predict(self, inputs, data_samples=None) -> List[DataSample]:
+        feats = F.normalize(self.extract_feat(inputs)[-1], dim=1)
+        if data_samples is None:
+            data_samples = [DataSample() for _ in range(feats.shape[0])]
+        for sample, feat in zip(data_samples, feats):
+            sample.dense_feats = feat
+        return data_samples
+
+
+class MomentumSelfSupervisor(BaseSelfSupervisor):
+    """A self-supervisor whose ``backbone -> neck`` has a momentum copy.
+
+    The copy is made equal to the online weights after ``init_weights`` (and
+    at construction), then updated with ``ema_decay`` before each key forward.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from densessl.models.utils import MomentumCopy
+        self.momentum_encoder = MomentumCopy(self.online_encoder)
+
+    @property
+    def online_encoder(self) -> nn.Sequential:
+        # a view of the online modules, not a registered submodule
+        return nn.Sequential(self.backbone, self.neck)
+
+    def init_weights(self) -> None:
+        super().init_weights()
+        self.momentum_encoder.copy_from(self.online_encoder)

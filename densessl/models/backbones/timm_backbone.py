@@ -1,0 +1,72 @@
+from typing import Optional, Sequence, Tuple
+
+import torch
+from mmengine.model import BaseModule
+
+from densessl.registry import MODELS
+
+
+@MODELS.register_module()
+class TimmBackbone(BaseModule):
+    """Any timm model with ``features_only`` support, as a dense backbone.
+
+    The timm network lives in ``self.timm_model`` so parameter names match
+    mmseg's / mmdet's ``TIMMBackbone`` (``timm_model.*``): a checkpoint
+    exported from densessl loads downstream with
+    ``init_cfg=dict(type='Pretrained', checkpoint=..., prefix='backbone.')``.
+
+    Args:
+        model_name: a timm model name, e.g. ``'resnet18'``.
+        out_indices: feature levels to return (``(4,)`` gives C5 of a ResNet).
+        pretrained: timm hub weights. False by default: nothing is downloaded.
+        in_channels: input channels.
+        norm_eval: keep BatchNorm layers in eval mode during training.
+        **timm_kwargs: passed to ``timm.create_model`` (e.g.
+            ``zero_init_last=False``, ``drop_path_rate=0.1``).
+    """
+
+    def __init__(self,
+                 model_name: str,
+                 out_indices: Sequence[int] = (4, ),
+                 pretrained: bool = False,
+                 in_channels: int = 3,
+                 norm_eval: bool = False,
+                 init_cfg: Optional[dict] = None,
+                 **timm_kwargs) -> None:
+        super().__init__(init_cfg=init_cfg)
+        import timm
+        if not timm.is_model(model_name):
+            close = timm.list_models(f'*{model_name.split("_")[0]}*')[:8]
+            raise ValueError(f'Unknown timm model "{model_name}". '
+                             f'Similar names: {close}')
+        self.timm_model = timm.create_model(
+            model_name,
+            features_only=True,
+            out_indices=tuple(out_indices),
+            pretrained=pretrained,
+            in_chans=in_channels,
+            **timm_kwargs)
+        self.norm_eval = norm_eval
+        # timm initialises its own weights; an init_cfg (e.g. Pretrained)
+        # still applies through BaseModule.init_weights.
+        if init_cfg is None:
+            self._is_init = True
+
+    @property
+    def out_channels(self) -> Tuple[int, ...]:
+        return tuple(self.timm_model.feature_info.channels())
+
+    @property
+    def reductions(self) -> Tuple[int, ...]:
+        return tuple(self.timm_model.feature_info.reduction())
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        return tuple(self.timm_model(x))
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        if mode and self.norm_eval:
+            for m in self.modules():
+                if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                    m.eval()
+        return self

@@ -1,0 +1,3 @@
+from .contrastive_heads import ContrastiveHead, DenseCLHead
+
+__all__ = ['ContrastiveHead', 'DenseCLHead']

@@ -1,0 +1,3 @@
+from .mlp_necks import DenseCLNeck, MoCoV2Neck
+
+__all__ = ['DenseCLNeck', 'MoCoV2Neck']

@@ -1,0 +1,42 @@
+import copy
+
+import torch
+from torch import nn
+
+
+class MomentumCopy(nn.Module):
+    """A momentum (EMA) copy of an online module, trained by no gradient.
+
+    ``ema_decay`` is the fraction of the old momentum weights that is kept
+    per update: ``target = ema_decay * target + (1 - ema_decay) * online``.
+    Only parameters are averaged; buffers (BN statistics) evolve from the
+    copy's own train-mode forward passes, as in MoCo / DenseCL / PixPro.
+    """
+
+    def __init__(self, online: nn.Module) -> None:
+        super().__init__()
+        self.module = copy.deepcopy(online)
+        self.module.requires_grad_(False)
+
+    def forward(self, *args, **kwargs):
+        return self.module(*args, **kwargs)
+
+    @torch.no_grad()
+    def copy_from(self, online: nn.Module) -> None:
+        """Make the parameters equal to ``online``'s (after weight init)."""
+        for p_t, p_o in zip(self.module.parameters(), online.parameters()):
+            p_t.data.copy_(p_o.data)
+
+    @torch.no_grad()
+    def update(self, online: nn.Module, ema_decay: float) -> None:
+        if not 0.0 <= ema_decay <= 1.0:
+            raise ValueError(f'ema_decay must be in [0, 1], got {ema_decay}')
+        for p_t, p_o in zip(self.module.parameters(), online.parameters()):
+            p_t.data.mul_(ema_decay).add_(p_o.data, alpha=1.0 - ema_decay)
+
+
+def cosine_ema_decay(base_decay: float, step: int, total_steps: int) -> float:
+    """BYOL / PixPro / SlotCon schedule: ``base_decay -> 1`` by cosine."""
+    import math
+    progress = min(max(step, 0), total_steps) / max(total_steps, 1)
+    return 1.0 - (1.0 - base_decay) * (math.cos(math.pi * progress) + 1) / 2
