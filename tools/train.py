@@ -118,11 +118,11 @@ def main(argv=None):
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
 
-    from densessl.engine import allow_mmengine_checkpoints
+    from densessl.engine import setup_checkpointing
     from densessl.utils import register_all_modules
 
     register_all_modules(init_default_scope=False)
-    allow_mmengine_checkpoints()
+    setup_checkpointing(cfg)
     if 'runner_type' in cfg:
         runner = RUNNERS.build(cfg)
     else:

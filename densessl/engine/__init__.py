@@ -1,4 +1,7 @@
-from .checkpoint import allow_mmengine_checkpoints
+from .checkpoint import (atomic_write_bytes, setup_checkpointing,
+                         use_atomic_local_writes)
 from .hooks import *  # noqa: F401,F403
 
-__all__ = ['allow_mmengine_checkpoints']
+__all__ = [
+    'atomic_write_bytes', 'setup_checkpointing', 'use_atomic_local_writes'
+]

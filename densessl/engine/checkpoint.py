@@ -7,35 +7,70 @@ calls ``torch.load`` without the argument, so a full training checkpoint
 
 * exported backbones (``tools/extract_backbone.py``) are tensors-only and
   load anywhere with ``weights_only=True``;
-* to resume, the few non-tensor types that MMEngine writes into its own
-  checkpoints are added to torch's explicit allow-list
-  (``torch.serialization.add_safe_globals``). Loading stays restricted: any
-  other pickled object is still refused. ``tools/train.py`` does this.
+* training checkpoints are made weights-only loadable too: the only
+  objects in them that the safe loader refuses (the message hub's history
+  buffers and numpy values) are stored as tensors and plain containers by
+  :class:`~densessl.engine.hooks.SafeCheckpointHook` and rebuilt on load, so
+  resuming never needs ``weights_only=False`` or an allow-list;
+* checkpoints are written atomically (temp file + rename), so an
+  interruption while saving never leaves a truncated checkpoint.
+
+``tools/train.py`` applies the policy through :func:`setup_checkpointing`.
 """
-from typing import List
-
-import torch
 
 
-def _mmengine_checkpoint_globals() -> List:
-    import numpy as np
-    from mmengine.logging.history_buffer import HistoryBuffer
+def atomic_write_bytes(data: bytes, path: str) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the
+    whole new one, never a partial file (temp file + fsync + rename)."""
+    import os
+    import tempfile
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix='.tmp-', dir=directory)
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
 
-    allowed = [HistoryBuffer, np.ndarray, np.dtype,
-               np.core.multiarray._reconstruct, np.core.multiarray.scalar]
-    # numpy >= 1.25 pickles dtypes as instances of per-type classes
-    dtypes = getattr(np, 'dtypes', None)
-    if dtypes is not None:
-        allowed += [getattr(dtypes, name) for name in dir(dtypes)
-                    if name.endswith('DType')]
-    return allowed
+
+def _atomic_local_backend():
+    from mmengine.fileio.backends import LocalBackend
+
+    class AtomicLocalBackend(LocalBackend):
+        """MMEngine's local backend with atomic ``put`` / ``put_text``: an
+        interrupted checkpoint save leaves the previous files intact."""
+
+        def put(self, obj: bytes, filepath) -> None:
+            atomic_write_bytes(obj, str(filepath))
+
+        def put_text(self, obj: str, filepath, encoding: str = 'utf-8'
+                     ) -> None:
+            atomic_write_bytes(obj.encode(encoding), str(filepath))
+
+    return AtomicLocalBackend
 
 
-def allow_mmengine_checkpoints() -> None:
-    """Let ``torch.load(weights_only=True)`` read MMEngine checkpoints.
+def use_atomic_local_writes() -> None:
+    """Make MMEngine write local files (checkpoints, ``last_checkpoint``)
+    atomically. Idempotent."""
+    from mmengine.fileio import register_backend
+    register_backend('local', _atomic_local_backend(), force=True,
+                     prefixes='')
 
-    Idempotent. A no-op on torch versions without safe globals.
-    """
-    add = getattr(torch.serialization, 'add_safe_globals', None)
-    if add is not None:
-        add(_mmengine_checkpoint_globals())
+
+def setup_checkpointing(cfg) -> None:
+    """Apply densessl's checkpoint policy (see the module docstring) to a
+    runner config: atomic local writes and a :class:`SafeCheckpointHook`."""
+    use_atomic_local_writes()
+    hooks = cfg.get('custom_hooks') or []
+    if not any(h.get('type') in ('SafeCheckpointHook',
+                                 'densessl.SafeCheckpointHook')
+               for h in hooks):
+        hooks.append(dict(type='densessl.SafeCheckpointHook'))
+    cfg.custom_hooks = hooks

@@ -1,0 +1,45 @@
+"""Small shared builders for the tests."""
+import copy
+
+import torch
+
+TINY_BACKBONE = dict(type='TimmBackbone', model_name='resnet18',
+                     out_indices=(4, ), zero_init_last=False)
+
+
+def densecl_cfg(queue_len=16, feat_dim=8, **kwargs):
+    cfg = dict(
+        type='DenseCL',
+        queue_len=queue_len,
+        feat_dim=feat_dim,
+        backbone=copy.deepcopy(TINY_BACKBONE),
+        neck=dict(type='DenseCLNeck', in_channels=512, hid_channels=32,
+                  out_channels=feat_dim),
+        head=dict(type='DenseCLHead', temperature=0.2, loss_lambda=0.5))
+    cfg.update(kwargs)
+    return cfg
+
+
+def mocov2_cfg(queue_len=16, feat_dim=8, **kwargs):
+    cfg = dict(
+        type='MoCoV2',
+        queue_len=queue_len,
+        feat_dim=feat_dim,
+        backbone=copy.deepcopy(TINY_BACKBONE),
+        neck=dict(type='MoCoV2Neck', in_channels=512, hid_channels=32,
+                  out_channels=feat_dim),
+        head=dict(type='ContrastiveHead', temperature=0.2))
+    cfg.update(kwargs)
+    return cfg
+
+
+def build(cfg):
+    from densessl.registry import MODELS
+    model = MODELS.build(cfg)
+    model.init_weights()
+    return model
+
+
+def two_views(batch=4, size=64, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return [torch.randn(batch, 3, size, size, generator=g) for _ in range(2)]

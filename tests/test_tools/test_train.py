@@ -1,0 +1,103 @@
+"""tools/train.py end to end on tiny settings (subprocesses, CPU)."""
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = osp.join(ROOT, 'tests/data/densecl_tiny_deterministic.py')
+
+
+def tiny_options(max_epochs, extra=()):
+    return ['--cfg-options', f'train_cfg.max_epochs={max_epochs}', *extra]
+
+
+def run(args, **kwargs):
+    env = dict(os.environ, PYTHONPATH=ROOT, CUDA_VISIBLE_DEVICES='')
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600,
+                          **kwargs)
+
+
+def train(work_dir, max_epochs, *extra):
+    proc = run(['tools/train.py', CONFIG, '--work-dir', str(work_dir),
+                *extra, *tiny_options(max_epochs)])
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+def load(path):
+    # densessl checkpoints load with the safe loader
+    return torch.load(path, map_location='cpu', weights_only=True)
+
+
+def test_train_then_resume_continues_identically(tmp_path):
+    straight, resumed = tmp_path / 'straight', tmp_path / 'resumed'
+    train(straight, 2)
+    train(resumed, 1)
+    first = load(resumed / 'epoch_1.pth')
+    assert first['meta']['iter'] == 2 and first['meta']['epoch'] == 1
+    proc = train(resumed, 2, '--resume')
+    assert 'resumed' in (proc.stdout + proc.stderr).lower()
+    a, b = load(straight / 'epoch_2.pth'), load(resumed / 'epoch_2.pth')
+    assert b['meta']['iter'] == a['meta']['iter'] == 4
+    # identical model (incl. queues, pointers, momentum encoder) ...
+    assert a['state_dict'].keys() == b['state_dict'].keys()
+    assert any(k.startswith('momentum_encoder.') for k in a['state_dict'])
+    assert 'dense_queue.queue' in a['state_dict']
+    for key in a['state_dict']:
+        assert torch.allclose(a['state_dict'][key].float(),
+                              b['state_dict'][key].float(), atol=1e-6), key
+    # ... and optimizer state (SGD momentum buffers)
+    for sa, sb in zip(a['optimizer']['state'].values(),
+                      b['optimizer']['state'].values()):
+        assert torch.allclose(sa['momentum_buffer'], sb['momentum_buffer'],
+                              atol=1e-6)
+    # the training log of the resumed run continues at iteration 3
+    logs = sorted((resumed).glob('*/vis_data/scalars.json'))
+    assert logs, 'no scalars.json written'
+    steps = [line for line in logs[-1].read_text().splitlines()]
+    assert '"step": 3' in steps[0]
+
+
+def test_extract_backbone_loads_weights_only(tmp_path):
+    train(tmp_path, 1)
+    out = tmp_path / 'backbone.pth'
+    proc = run(['tools/extract_backbone.py', str(tmp_path / 'epoch_1.pth'),
+                str(out)])
+    assert proc.returncode == 0, proc.stderr
+    exported = load(out)
+    full = load(tmp_path / 'epoch_1.pth')['state_dict']
+    sd = exported['state_dict']
+    assert all(k.startswith('backbone.timm_model.') for k in sd)
+    for key, value in sd.items():
+        assert torch.equal(value, full[key])  # the online backbone
+    assert all(isinstance(v, str) for v in exported['meta'].values())
+
+    timm_out = tmp_path / 'timm.pth'
+    proc = run(['tools/extract_backbone.py', str(tmp_path / 'epoch_1.pth'),
+                str(timm_out), '--layout', 'timm'])
+    assert proc.returncode == 0, proc.stderr
+    import timm
+    net = timm.create_model('resnet18', pretrained=False)
+    missing, unexpected = net.load_state_dict(
+        load(timm_out)['state_dict'], strict=False)
+    assert not unexpected and set(missing) == {'fc.weight', 'fc.bias'}
+    assert torch.equal(net.conv1.weight,
+                       full['backbone.timm_model.conv1.weight'])
+
+
+@pytest.mark.parametrize('option, message', [
+    ('train_dataloder.batch_size=2', 'did you mean "train_dataloader"'),
+    ('model.ema_dcay=0.9', "unexpected keyword argument 'ema_dcay'"),
+    ('model.backbone.model_name=resnet_does_not_exist',
+     'Unknown timm model'),
+])
+def test_bad_config_keys_give_clear_errors(tmp_path, option, message):
+    proc = run(['tools/train.py', CONFIG, '--work-dir', str(tmp_path),
+                *tiny_options(1, [option])])
+    assert proc.returncode != 0
+    assert message in proc.stderr, proc.stderr[-2000:]

@@ -1,0 +1,62 @@
+"""Export the pretrained (online) backbone of a densessl checkpoint as a
+tensors-only file.
+
+    python tools/extract_backbone.py work_dirs/x/epoch_200.pth out.pth \
+        [--layout mm|timm]
+
+``mm`` (default) loads in densessl / mmseg / mmdet configs with
+``init_cfg=dict(type='Pretrained', checkpoint='out.pth', prefix='backbone.')``;
+``timm`` loads into ``timm.create_model(name)`` with ``strict=False``.
+"""
+import argparse
+import os.path as osp
+import pickle
+import sys
+
+import torch
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('checkpoint', help='densessl training checkpoint')
+    parser.add_argument('output', help='where to write the backbone')
+    parser.add_argument('--layout', default='mm', choices=['mm', 'timm'])
+    parser.add_argument(
+        '--trust-checkpoint', action='store_true',
+        help='load with weights_only=False: only for a checkpoint you trust '
+        'that was not written by densessl (e.g. plain MMEngine)')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    from densessl.utils.export import (backbone_state_dict,
+                                       save_tensors_only, to_layout)
+    args = parse_args(argv)
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'Checkpoint "{args.checkpoint}" not found.')
+    # densessl training checkpoints are weights-only loadable
+    try:
+        ckpt = torch.load(args.checkpoint, map_location='cpu',
+                          weights_only=not args.trust_checkpoint)
+    except pickle.UnpicklingError as err:
+        raise SystemExit(
+            f'"{args.checkpoint}" holds Python objects that are not loaded '
+            'safely; it was not written by densessl\'s tools/train.py. If '
+            'you trust its source, pass --trust-checkpoint.\n'
+            f'({str(err).splitlines()[0]})')
+    state = ckpt.get('state_dict', ckpt)
+    backbone = backbone_state_dict(state)
+    out = to_layout(backbone, args.layout)
+    meta = dict(source=osp.abspath(args.checkpoint), layout=args.layout)
+    if isinstance(ckpt.get('meta'), dict):
+        for key in ('epoch', 'iter', 'experiment_name'):
+            if key in ckpt['meta']:
+                meta[key] = ckpt['meta'][key]
+    save_tensors_only(out, args.output, meta)
+    print(f'Wrote {len(out)} tensors ({args.layout} layout) to '
+          f'{args.output}')
+
+
+if __name__ == '__main__':
+    sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+    main()
