@@ -25,3 +25,6 @@ log_level = 'INFO'
 load_from = None
 resume = False
 randomness = dict(seed=0, diff_rank_seed=True)
+
+# loss_curve.png in the work dir after every epoch
+custom_hooks = [dict(type='LossCurveHook', smooth=5)]
