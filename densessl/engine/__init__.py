@@ -1,6 +1,7 @@
 from .checkpoint import (atomic_write_bytes, setup_checkpointing,
                          use_atomic_local_writes)
 from .hooks import *  # noqa: F401,F403
+from .optimizers import *  # noqa: F401,F403
 
 __all__ = [
     'atomic_write_bytes', 'setup_checkpointing', 'use_atomic_local_writes'

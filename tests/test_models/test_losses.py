@@ -87,3 +87,24 @@ def test_densecl_head_weights_losses():
     dense = densecl_dense_loss(gq, gk, match, queue, 0.2)
     assert torch.allclose(losses['loss_single'], 0.7 * single)
     assert torch.allclose(losses['loss_dense'], 0.3 * dense)
+
+
+def test_info_nce_gradients_match_autograd_cross_entropy():
+    torch.manual_seed(3)
+    q = F.normalize(torch.randn(6, 5, dtype=torch.float64), dim=1)
+    k = F.normalize(torch.randn(6, 5, dtype=torch.float64), dim=1)
+    queue = F.normalize(torch.randn(5, 9, dtype=torch.float64), dim=0)
+    inputs = [t.clone().requires_grad_() for t in (q, k, queue)]
+    ours = info_nce_with_queue(*inputs, 0.2)
+    (ours * 1.7).backward()
+    ref_inputs = [t.clone().requires_grad_() for t in (q, k, queue)]
+    qr, kr, queuer = ref_inputs
+    logits = torch.cat([(qr * kr).sum(1, keepdim=True), qr @ queuer], 1)
+    ref = F.cross_entropy(logits / 0.2, torch.zeros(6, dtype=torch.long))
+    (ref * 1.7).backward()
+    assert torch.allclose(ours, ref)
+    for a, b in zip(inputs, ref_inputs):
+        assert torch.allclose(a.grad, b.grad, atol=1e-10)
+    assert torch.autograd.gradcheck(
+        lambda a, b, c: info_nce_with_queue(a, b, c, 0.2),
+        [t.clone().requires_grad_() for t in (q, k, queue)])

@@ -1,6 +1,8 @@
 from .base import BaseSelfSupervisor, MomentumSelfSupervisor
+from .byol import BYOL
 from .densecl import DenseCL
 from .mocov2 import MoCoV2
+from .pixpro import PixPro
 
-__all__ = ['BaseSelfSupervisor', 'MomentumSelfSupervisor', 'DenseCL',
-           'MoCoV2']
+__all__ = ['BaseSelfSupervisor', 'MomentumSelfSupervisor', 'BYOL', 'DenseCL',
+           'MoCoV2', 'PixPro']

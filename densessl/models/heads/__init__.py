@@ -1,3 +1,5 @@
 from .contrastive_heads import ContrastiveHead, DenseCLHead
+from .pixpro_heads import BYOLHead, PixelPropagationModule, PixProHead
 
-__all__ = ['ContrastiveHead', 'DenseCLHead']
+__all__ = ['ContrastiveHead', 'DenseCLHead', 'BYOLHead',
+           'PixelPropagationModule', 'PixProHead']

@@ -1,4 +1,10 @@
 from .contrastive import (dense_argmax_match, densecl_dense_loss,
                           info_nce_with_queue)
+from .pixpro import (byol_loss, feature_bin_centres, pixpro_positive_mask,
+                     pixpro_regression_loss)
 
-__all__ = ['dense_argmax_match', 'densecl_dense_loss', 'info_nce_with_queue']
+__all__ = [
+    'dense_argmax_match', 'densecl_dense_loss', 'info_nce_with_queue',
+    'byol_loss', 'feature_bin_centres', 'pixpro_positive_mask',
+    'pixpro_regression_loss'
+]

@@ -1,0 +1,32 @@
+# The BYOL asymmetric views on the embedded scenes, 128 px crops (CPU).
+_base_ = './imagenet_byol.py'
+_geometry = [
+    dict(type='RandomResizedCropCoord', size=128, scale=(0.08, 1.0)),
+    dict(type='RandomFlipCoord', prob=0.5),
+]
+_photometric = [
+    dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.2,
+         hue=0.1, prob=0.8),
+    dict(type='RandomGrayscale', prob=0.2),
+]
+view_pipeline1 = _geometry + _photometric + [
+    dict(type='RandomGaussianBlur', sigma_min=0.1, sigma_max=2.0, prob=1.0),
+]
+view_pipeline2 = _geometry + _photometric + [
+    dict(type='RandomGaussianBlur', sigma_min=0.1, sigma_max=2.0, prob=0.1),
+    dict(type='RandomSolarize', threshold=128, prob=0.2),
+]
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=2,
+    dataset=dict(
+        _delete_=True,
+        type='SceneDataset',
+        num_images=1600,
+        image_size=(160, 160),
+        seed=0,
+        pipeline=[
+            dict(type='MultiView', num_views=[1, 1],
+                 transforms=[view_pipeline1, view_pipeline2]),
+            dict(type='PackMultiViewInputs'),
+        ]))
