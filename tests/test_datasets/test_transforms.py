@@ -113,3 +113,10 @@ def test_asymmetric_views_use_their_own_pipeline():
     assert (first == 245).all() and (second == 10).all()
     with pytest.raises(ValueError, match='one count per pipeline'):
         MultiView([always_solarize, never], num_views=2)
+
+
+def test_image_smaller_than_crop_is_upsampled_with_valid_box():
+    out = RandomResizedCropCoord(size=64)(dict(img=coordinate_image(20, 24)))
+    assert out['img'].size == (64, 64)
+    x1, y1, x2, y2 = out['crop_box']
+    assert 0 <= x1 < x2 <= 1 and 0 <= y1 < y2 <= 1
