@@ -24,6 +24,8 @@ _RESAMPLE = dict(bilinear=Image.BILINEAR, bicubic=Image.BICUBIC,
 def init_geometry(results: dict) -> dict:
     """Start a view: the full image, not flipped."""
     results['img'] = to_pil(results['img'])
+    results.setdefault('ori_shape', (results['img'].height,
+                                     results['img'].width))
     results.setdefault('crop_box', [0.0, 0.0, 1.0, 1.0])
     results.setdefault('flipped', False)
     return results
@@ -65,26 +67,70 @@ def random_resized_crop_params(height: int, width: int,
     return (height - h) // 2, (width - w) // 2, h, w
 
 
+def _intersection_area(a, b) -> float:
+    """Area of the intersection of two ``(left, top, right, bottom)``."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return max(w, 0) * max(h, 0)
+
+
+def conditioned_crop_params(height: int, width: int, scale, ratio,
+                            reference, min_overlap: float
+                            ) -> Tuple[int, int, int, int]:
+    """SlotCon's second crop: up to 10 draws, accepting one whose
+    intersection with ``reference`` (pixel edges) is at least
+    ``min_overlap`` of its own area; otherwise an unconstrained draw (so a
+    pair without overlap stays possible, as in the official code)."""
+    for _ in range(10):
+        i, j, h, w = random_resized_crop_params(height, width, scale, ratio)
+        if _intersection_area((j, i, j + w, i + h),
+                              reference) >= min_overlap * h * w:
+            return i, j, h, w
+    return random_resized_crop_params(height, width, scale, ratio)
+
+
 @TRANSFORMS.register_module()
 class RandomResizedCropCoord:
-    """Random resized crop (torchvision semantics) that records the box."""
+    """Random resized crop (torchvision semantics) that records the box.
+
+    Args:
+        min_overlap: for views after the first in a ``MultiView``, draw the
+            crop so that it overlaps the first view's crop by at least this
+            fraction of its area (SlotCon: 0.01); None: independent crops.
+            Must be the first geometric transform of the view.
+    """
 
     def __init__(self,
                  size,
                  scale: Tuple[float, float] = (0.08, 1.0),
                  ratio: Tuple[float, float] = (3 / 4, 4 / 3),
-                 interpolation: str = 'bilinear') -> None:
+                 interpolation: str = 'bilinear',
+                 min_overlap=None) -> None:
         self.size = (size, size) if isinstance(size, int) else tuple(size)
         self.scale = tuple(scale)
         self.ratio = tuple(ratio)
         self.interpolation = interpolation
+        self.min_overlap = min_overlap
+
+    def _params(self, results: dict, height: int, width: int):
+        reference = results.get('reference_box')
+        if self.min_overlap is None or reference is None:
+            return random_resized_crop_params(height, width, self.scale,
+                                              self.ratio)
+        if list(results['crop_box']) != [0.0, 0.0, 1.0, 1.0]:
+            raise ValueError('RandomResizedCropCoord(min_overlap=...) must '
+                             'be the first geometric transform of a view.')
+        x1, y1, x2, y2 = reference
+        ref = (min(x1, x2) * (width - 1), y1 * (height - 1),
+               max(x1, x2) * (width - 1) + 1, y2 * (height - 1) + 1)
+        return conditioned_crop_params(height, width, self.scale, self.ratio,
+                                       ref, self.min_overlap)
 
     def __call__(self, results: dict) -> dict:
         results = init_geometry(results)
         img = results['img']
         width, height = img.size
-        i, j, h, w = random_resized_crop_params(height, width, self.scale,
-                                                self.ratio)
+        i, j, h, w = self._params(results, height, width)
         out_h, out_w = self.size
         results['img'] = img.resize((out_w, out_h),
                                     _RESAMPLE[self.interpolation],
@@ -97,7 +143,7 @@ class RandomResizedCropCoord:
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(size={self.size}, scale={self.scale}'
-                f', ratio={self.ratio})')
+                f', ratio={self.ratio}, min_overlap={self.min_overlap})')
 
 
 @TRANSFORMS.register_module()

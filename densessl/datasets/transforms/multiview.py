@@ -43,10 +43,12 @@ class MultiView:
 
     def __call__(self, results: dict) -> Optional[dict]:
         base = {k: v for k, v in results.items()
-                if k not in ('views', ) + _GEOMETRY_KEYS}
+                if k not in ('views', 'reference_box') + _GEOMETRY_KEYS}
         views = []
         for pipeline in self.pipelines:
             view = init_geometry(copy.copy(base))
+            if views:  # lets a later view condition its crop on the first
+                view['reference_box'] = list(views[0]['crop_box'])
             view = pipeline(view)
             if view is None:
                 return None

@@ -3,6 +3,7 @@ from .byol import BYOL
 from .densecl import DenseCL
 from .mocov2 import MoCoV2
 from .pixpro import PixPro
+from .slotcon import SlotCon
 
 __all__ = ['BaseSelfSupervisor', 'MomentumSelfSupervisor', 'BYOL', 'DenseCL',
-           'MoCoV2', 'PixPro']
+           'MoCoV2', 'PixPro', 'SlotCon']

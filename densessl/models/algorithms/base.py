@@ -90,7 +90,8 @@ class MomentumSelfSupervisor(BaseSelfSupervisor):
 
     @property
     def online_encoder(self) -> nn.Sequential:
-        # a view of the online modules, not a registered submodule
+        """The online modules that have a momentum copy, in order. A view,
+        not a registered submodule; subclasses may add modules."""
         return nn.Sequential(self.backbone, self.neck)
 
     def init_weights(self) -> None:

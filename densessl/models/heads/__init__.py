@@ -1,5 +1,7 @@
 from .contrastive_heads import ContrastiveHead, DenseCLHead
 from .pixpro_heads import BYOLHead, PixelPropagationModule, PixProHead
+from .slotcon_heads import MLPHead, SemanticGrouping, SlotConHead
 
 __all__ = ['ContrastiveHead', 'DenseCLHead', 'BYOLHead',
-           'PixelPropagationModule', 'PixProHead']
+           'PixelPropagationModule', 'PixProHead', 'MLPHead',
+           'SemanticGrouping', 'SlotConHead']

@@ -1,10 +1,12 @@
 from .contrastive import (dense_argmax_match, densecl_dense_loss,
                           info_nce_with_queue)
+from .slotcon import group_loss, slot_contrastive_loss, slot_presence
 from .pixpro import (byol_loss, feature_bin_centres, pixpro_positive_mask,
                      pixpro_regression_loss)
 
 __all__ = [
     'dense_argmax_match', 'densecl_dense_loss', 'info_nce_with_queue',
     'byol_loss', 'feature_bin_centres', 'pixpro_positive_mask',
-    'pixpro_regression_loss'
+    'pixpro_regression_loss', 'group_loss', 'slot_contrastive_loss',
+    'slot_presence'
 ]
