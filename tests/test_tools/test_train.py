@@ -101,3 +101,19 @@ def test_bad_config_keys_give_clear_errors(tmp_path, option, message):
                 *tiny_options(1, [option])])
     assert proc.returncode != 0
     assert message in proc.stderr, proc.stderr[-2000:]
+
+
+@pytest.mark.parametrize('method', ['mocov2', 'byol', 'pixpro', 'slotcon'])
+def test_train_tool_runs_each_method(tmp_path, method):
+    config = osp.join(ROOT, f'tests/data/{method}_tiny.py')
+    proc = run(['tools/train.py', config, '--work-dir', str(tmp_path),
+                '--cfg-options', 'train_cfg.max_epochs=2'])
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    ckpt = load(tmp_path / 'epoch_2.pth')
+    assert ckpt['meta']['iter'] == 4
+    assert (tmp_path / 'loss_curve.png').stat().st_size > 0
+    log = proc.stdout + proc.stderr
+    assert 'loss:' in log
+    if method in ('byol', 'pixpro', 'slotcon'):
+        # the momentum schedule ran: ema_decay logged and rising
+        assert 'ema_decay' in log

@@ -39,7 +39,11 @@ class MultiView:
                 f'{num_views}; give one count per pipeline.')
         self.pipelines: List[Compose] = []
         for group, count in zip(groups, counts):
-            self.pipelines += [Compose(list(group))] * int(count)
+            # built by densessl's registry, so plain names resolve even
+            # without the densessl default scope
+            built = [TRANSFORMS.build(t) if isinstance(t, dict) else t
+                     for t in group]
+            self.pipelines += [Compose(built)] * int(count)
 
     def __call__(self, results: dict) -> Optional[dict]:
         base = {k: v for k, v in results.items()
