@@ -16,11 +16,33 @@ import sys
 import torch
 
 
+# algorithms whose momentum teacher is the backbone that transfers
+TEACHER_EXPORT = ('SlotCon', )
+
+
+def algorithm_type(ckpt) -> str:
+    """The model type recorded in a densessl checkpoint's config."""
+    cfg_text = (ckpt.get('meta') or {}).get('cfg')
+    if not cfg_text:
+        return ''
+    from mmengine.config import Config
+    try:
+        cfg = Config.fromstring(cfg_text, file_format='.py')
+    except Exception:  # a config that no longer parses: fall back
+        return ''
+    return str(cfg.get('model', {}).get('type', '')).split('.')[-1]
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('checkpoint', help='densessl training checkpoint')
     parser.add_argument('output', help='where to write the backbone')
     parser.add_argument('--layout', default='mm', choices=['mm', 'timm'])
+    parser.add_argument(
+        '--branch', default='auto', choices=['auto', 'online', 'teacher'],
+        help='which backbone: the online one (DenseCL, MoCo, PixPro, BYOL) '
+        'or the momentum teacher (SlotCon transfers the teacher); auto '
+        'picks by the algorithm recorded in the checkpoint')
     parser.add_argument(
         '--trust-checkpoint', action='store_true',
         help='load with weights_only=False: only for a checkpoint you trust '
@@ -45,9 +67,16 @@ def main(argv=None):
             'you trust its source, pass --trust-checkpoint.\n'
             f'({str(err).splitlines()[0]})')
     state = ckpt.get('state_dict', ckpt)
-    backbone = backbone_state_dict(state)
+    branch = args.branch
+    if branch == 'auto':
+        branch = 'teacher' if algorithm_type(ckpt) in TEACHER_EXPORT \
+            else 'online'
+    prefix = 'backbone.' if branch == 'online' \
+        else 'momentum_encoder.module.0.'
+    backbone = backbone_state_dict(state, prefix)
     out = to_layout(backbone, args.layout)
-    meta = dict(source=osp.abspath(args.checkpoint), layout=args.layout)
+    meta = dict(source=osp.abspath(args.checkpoint), layout=args.layout,
+                branch=branch)
     if isinstance(ckpt.get('meta'), dict):
         for key in ('epoch', 'iter', 'experiment_name'):
             if key in ckpt['meta']:

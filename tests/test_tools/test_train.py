@@ -117,3 +117,21 @@ def test_train_tool_runs_each_method(tmp_path, method):
     if method in ('byol', 'pixpro', 'slotcon'):
         # the momentum schedule ran: ema_decay logged and rising
         assert 'ema_decay' in log
+
+
+def test_extract_backbone_takes_slotcon_teacher(tmp_path):
+    config = osp.join(ROOT, 'tests/data/slotcon_tiny.py')
+    proc = run(['tools/train.py', config, '--work-dir', str(tmp_path),
+                '--cfg-options', 'train_cfg.max_epochs=1'])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = tmp_path / 'backbone.pth'
+    proc = run(['tools/extract_backbone.py', str(tmp_path / 'epoch_1.pth'),
+                str(out)])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    exported = load(out)
+    full = load(tmp_path / 'epoch_1.pth')['state_dict']
+    key = 'backbone.timm_model.conv1.weight'
+    teacher = full['momentum_encoder.module.0.timm_model.conv1.weight']
+    assert exported['meta']['branch'] == 'teacher'
+    assert torch.equal(exported['state_dict'][key], teacher)
+    assert not torch.equal(teacher, full[key])  # they did diverge
