@@ -2,18 +2,18 @@
 tensors-only file.
 
     python tools/extract_backbone.py work_dirs/x/epoch_200.pth out.pth \
-        [--layout mm|timm]
+        [--layout mm|timm|torchvision|mm-resnet]
 
 ``mm`` (default) loads in densessl / mmseg / mmdet configs with
 ``init_cfg=dict(type='Pretrained', checkpoint='out.pth', prefix='backbone.')``;
-``timm`` loads into ``timm.create_model(name)`` with ``strict=False``.
+``timm`` loads into ``timm.create_model(name)`` with ``strict=False``;
+``torchvision`` (ResNets) loads into ``torchvision.models.resnetXX()`` with
+``strict=False``; ``mm-resnet`` loads into mmseg / mmdet's own ``ResNet``
+backbone with ``prefix='backbone.'``.
 """
 import argparse
 import os.path as osp
-import pickle
 import sys
-
-import torch
 
 
 # algorithms whose momentum teacher is the backbone that transfers
@@ -37,7 +37,8 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('checkpoint', help='densessl training checkpoint')
     parser.add_argument('output', help='where to write the backbone')
-    parser.add_argument('--layout', default='mm', choices=['mm', 'timm'])
+    parser.add_argument('--layout', default='mm',
+                        choices=['mm', 'timm', 'torchvision', 'mm-resnet'])
     parser.add_argument(
         '--branch', default='auto', choices=['auto', 'online', 'teacher'],
         help='which backbone: the online one (DenseCL, MoCo, PixPro, BYOL) '
@@ -52,20 +53,13 @@ def parse_args(argv=None):
 
 def main(argv=None):
     from densessl.utils.export import (backbone_state_dict,
+                                       load_checkpoint_file,
                                        save_tensors_only, to_layout)
     args = parse_args(argv)
-    if not osp.isfile(args.checkpoint):
-        raise FileNotFoundError(f'Checkpoint "{args.checkpoint}" not found.')
-    # densessl training checkpoints are weights-only loadable
     try:
-        ckpt = torch.load(args.checkpoint, map_location='cpu',
-                          weights_only=not args.trust_checkpoint)
-    except pickle.UnpicklingError as err:
-        raise SystemExit(
-            f'"{args.checkpoint}" holds Python objects that are not loaded '
-            'safely; it was not written by densessl\'s tools/train.py. If '
-            'you trust its source, pass --trust-checkpoint.\n'
-            f'({str(err).splitlines()[0]})')
+        ckpt = load_checkpoint_file(args.checkpoint, args.trust_checkpoint)
+    except (FileNotFoundError, ValueError) as err:
+        raise SystemExit(str(err))
     state = ckpt.get('state_dict', ckpt)
     branch = args.branch
     if branch == 'auto':

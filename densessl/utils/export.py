@@ -7,6 +7,13 @@ Layouts:
 * ``timm``: keys of the plain timm model (``conv1.weight``, ...), for
   ``timm.create_model(name).load_state_dict(sd, strict=False)`` (the
   classifier is not pretrained, hence ``strict=False``).
+* ``torchvision``: ResNet backbones only; keys of ``torchvision.models.resnet*``
+  (timm's ResNet uses the same names), for
+  ``torchvision.models.resnet50().load_state_dict(sd, strict=False)``;
+* ``mm-resnet``: ``backbone.`` + the torchvision keys, for mmseg / mmdet
+  configs that use their own ``ResNet`` (``type='ResNet'``, the stem of the
+  paper protocols) with ``init_cfg=dict(type='Pretrained', checkpoint=...,
+  prefix='backbone.')``.
 """
 import os
 from collections import OrderedDict
@@ -14,7 +21,7 @@ from typing import Dict, Mapping, Optional
 
 import torch
 
-LAYOUTS = ('mm', 'timm')
+LAYOUTS = ('mm', 'timm', 'torchvision', 'mm-resnet')
 
 
 def backbone_state_dict(model_state: Mapping[str, torch.Tensor],
@@ -34,11 +41,50 @@ def to_layout(backbone: Mapping[str, torch.Tensor],
               layout: str) -> 'OrderedDict[str, torch.Tensor]':
     if layout == 'mm':
         return OrderedDict(('backbone.' + k, v) for k, v in backbone.items())
+    inner = 'timm_model.'
+    plain = OrderedDict((k[len(inner):], v) for k, v in backbone.items()
+                        if k.startswith(inner))
     if layout == 'timm':
-        inner = 'timm_model.'
-        return OrderedDict((k[len(inner):], v) for k, v in backbone.items()
-                           if k.startswith(inner))
+        return plain
+    if layout in ('torchvision', 'mm-resnet'):
+        _check_resnet_names(plain)
+        if layout == 'torchvision':
+            return plain
+        return OrderedDict(('backbone.' + k, v) for k, v in plain.items())
     raise ValueError(f'Unknown layout "{layout}"; choose from {LAYOUTS}')
+
+
+def _check_resnet_names(plain: Mapping[str, torch.Tensor]) -> None:
+    """timm ResNets (``resnet18/34/50/101/152``) share torchvision's names; a
+    deep-stem or non-ResNet model does not, and would load nothing."""
+    is_resnet = ('conv1.weight' in plain and 'bn1.weight' in plain
+                 and any(k.startswith('layer1.0.') for k in plain))
+    if not is_resnet:
+        sample = list(plain)[:4]
+        raise ValueError(
+            'The torchvision / mm-resnet layouts need a plain ResNet backbone '
+            f'(conv1, bn1, layer1..4); this one has keys like {sample}. Use '
+            "--layout mm or --layout timm instead.")
+
+
+def load_checkpoint_file(path: str, trust: bool = False) -> dict:
+    """Load a densessl checkpoint (training or exported) on the CPU.
+
+    densessl writes checkpoints that load with ``weights_only=True``; anything
+    else (e.g. a plain MMEngine checkpoint) needs ``trust=True``, and the error
+    says so instead of torch's unpickling trace.
+    """
+    import pickle
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f'Checkpoint "{path}" not found.')
+    try:
+        return torch.load(path, map_location='cpu', weights_only=not trust)
+    except pickle.UnpicklingError as err:
+        raise ValueError(
+            f'"{path}" holds Python objects that are not loaded safely: it was '
+            'not written by densessl (or by an older version). If you trust '
+            'its source, pass --trust-checkpoint.\n'
+            f'({str(err).splitlines()[0]})') from None
 
 
 def save_tensors_only(state_dict: Mapping[str, torch.Tensor], path: str,

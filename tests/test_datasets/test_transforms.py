@@ -3,7 +3,6 @@ import random
 import numpy as np
 import pytest
 import torch
-from PIL import Image
 
 from densessl.datasets.transforms import (MultiView, PackMultiViewInputs,
                                           RandomFlipCoord,

@@ -7,8 +7,7 @@ import torch
 from mmengine.logging import HistoryBuffer, MessageHub
 
 from densessl.engine import atomic_write_bytes, use_atomic_local_writes
-from densessl.engine.hooks.safe_checkpoint_hook import (SafeCheckpointHook,
-                                                        from_weights_only)
+from densessl.engine.hooks.safe_checkpoint_hook import SafeCheckpointHook
 
 
 def test_message_hub_round_trips_through_weights_only_load():

@@ -3,7 +3,6 @@ formulas, plus invariants."""
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 
 from densessl.models.heads import PixelPropagationModule
 from densessl.models.losses import (pixpro_positive_mask,

@@ -5,11 +5,9 @@ import random
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 
 from densessl.models.heads import SlotConHead
-from densessl.models.losses import (group_loss, slot_contrastive_loss,
-                                    slot_presence)
+from densessl.models.losses import group_loss, slot_presence
 from densessl.models.utils import align_to_overlap, overlap_in_view_frames
 
 

@@ -3,7 +3,6 @@
 All inputs are expected L2-normalised along the channel dimension.
 """
 import torch
-import torch.nn.functional as F
 
 
 class _QueueInfoNCE(torch.autograd.Function):

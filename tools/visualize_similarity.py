@@ -1,0 +1,169 @@
+"""Draw dense similarity maps of a pretrained (or random) model.
+
+    python tools/visualize_similarity.py CONFIG [--checkpoint CKPT]
+        [--images A.png [B.png]] [--query X,Y ...] [--size 224]
+        [--out similarity.png] [--level -1] [--device cpu]
+
+For each query pixel of image A (in A's own pixel coordinates), the cosine
+similarity of its feature with every location of A and of B, overlaid on the
+images with a percentile-normalised colour map, a marker on the best match, and
+a PCA-to-RGB view of both feature maps. Without ``--images`` two embedded
+scenes are used (queries default to the centres of the first scene's objects);
+with one image, B is A. ``--checkpoint`` takes a training checkpoint or an
+exported backbone (``tools/extract_backbone.py``, ``mm`` layout); without it
+the model is randomly initialised. ``--save-arrays`` also writes the raw maps
+as ``.npz``.
+"""
+import argparse
+import os.path as osp
+import sys
+
+import numpy as np
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('config', help='a densessl 2D pretraining config')
+    parser.add_argument('--checkpoint', help='training checkpoint or exported '
+                        'backbone; random init when left out')
+    parser.add_argument('--images', nargs='+', metavar='IMAGE',
+                        help='one or two images (default: embedded scenes)')
+    parser.add_argument('--query', action='append', metavar='X,Y',
+                        help='query pixel in image A (repeatable)')
+    parser.add_argument('--size', type=int, default=224,
+                        help='images are resized to SIZE x SIZE')
+    parser.add_argument('--level', type=int, default=-1,
+                        help='which backbone output (default: the last)')
+    parser.add_argument('--scene-seeds', type=int, nargs=2, default=(0, 1))
+    parser.add_argument('--out', default='similarity.png')
+    parser.add_argument('--save-arrays', metavar='NPZ')
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--trust-checkpoint', action='store_true',
+                        help='load a checkpoint not written by densessl '
+                        '(unpickles Python objects: only if you trust it)')
+    return parser.parse_args(argv)
+
+
+def parse_query(text: str):
+    try:
+        x, y = (float(v) for v in text.split(','))
+    except ValueError:
+        raise SystemExit(f'--query "{text}": write it as X,Y (pixels of '
+                         'image A), e.g. --query 80,64')
+    return x, y
+
+
+def load_image(path: str) -> np.ndarray:
+    from PIL import Image, UnidentifiedImageError
+    if not osp.isfile(path):
+        raise SystemExit(f'Image "{path}" not found.')
+    try:
+        with Image.open(path) as img:
+            return np.asarray(img.convert('RGB'))
+    except (UnidentifiedImageError, OSError) as err:
+        raise SystemExit(f'Cannot read "{path}" as an image: {err}')
+
+
+def resize(image: np.ndarray, size: int) -> np.ndarray:
+    from PIL import Image
+    return np.asarray(Image.fromarray(image).resize((size, size),
+                                                    Image.BICUBIC))
+
+
+def build_model(config: str, checkpoint, device: str, trust=False):
+    import torch
+    from mmengine.config import Config
+
+    from densessl.registry import MODELS
+    from densessl.utils import register_all_modules
+    register_all_modules()
+    cfg = Config.fromfile(config)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    if checkpoint:
+        load_weights(model, checkpoint, trust)
+    return model.to(torch.device(device)).eval()
+
+
+def load_weights(model, checkpoint: str, trust: bool = False) -> None:
+    """Load a densessl training checkpoint or an exported ``mm`` backbone
+    (then also into the momentum copy, which SlotCon's features come from)."""
+    from densessl.utils.export import load_checkpoint_file
+    try:
+        ckpt = load_checkpoint_file(checkpoint, trust)
+    except (FileNotFoundError, ValueError) as err:
+        raise SystemExit(str(err))
+    state = dict(ckpt.get('state_dict', ckpt))
+    own = model.state_dict()
+    if not any(k.startswith('momentum_encoder.') for k in state):
+        for key in list(state):
+            if key.startswith('backbone.'):
+                twin = 'momentum_encoder.module.0.' + key[len('backbone.'):]
+                if twin in own:
+                    state[twin] = state[key]
+    matched = [k for k in state if k in own]
+    if not any(k.startswith('backbone.') for k in matched):
+        raise SystemExit(
+            f'"{checkpoint}" has no backbone weights for this model (expected '
+            'keys like "backbone.timm_model.conv1.weight"). Export with '
+            '`tools/extract_backbone.py CKPT OUT --layout mm`, and use the '
+            'config the model was trained with.')
+    model.load_state_dict(state, strict=False)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from densessl.visualization.similarity import (largest_object_centres,
+                                                   visualize_pair)
+    if args.images:
+        if len(args.images) > 2:
+            raise SystemExit('give one or two images')
+        originals = [load_image(p) for p in args.images]
+        if len(originals) == 1:
+            originals.append(originals[0])
+        h0, w0 = originals[0].shape[:2]
+        queries = [parse_query(q) for q in args.query or []] or \
+            [((w0 - 1) / 2, (h0 - 1) / 2)]
+        names = [osp.basename(p) for p in args.images]
+    else:
+        from densessl.datasets import generate_scene
+        scenes = [generate_scene(s) for s in args.scene_seeds]
+        originals = [s['img'] for s in scenes]
+        h0, w0 = originals[0].shape[:2]
+        queries = [parse_query(q) for q in args.query or []] or \
+            largest_object_centres(scenes[0]['gt_instance_map'])
+        names = [f'scene {s}' for s in args.scene_seeds]
+    for x, y in queries:
+        if not (0 <= x < w0 and 0 <= y < h0):
+            raise SystemExit(f'--query {x:g},{y:g} lies outside image A '
+                             f'({w0}x{h0})')
+    scale = (args.size / w0, args.size / h0)
+    scaled = [((x + 0.5) * scale[0] - 0.5, (y + 0.5) * scale[1] - 0.5)
+              for x, y in queries]
+    images = [resize(im, args.size) for im in originals]
+    model = build_model(args.config, args.checkpoint, args.device,
+                        args.trust_checkpoint)
+    weights = osp.basename(args.checkpoint) if args.checkpoint else \
+        'random init'
+    title = (f'{osp.splitext(osp.basename(args.config))[0]} ({weights}); '
+             f'A = {names[0]}, B = {names[-1]}')
+    results = visualize_pair(model, images[0], images[1], scaled, args.out,
+                             args.level, title)
+    for res in results:
+        print('query ({:.0f}, {:.0f}) -> best on A at ({:.0f}, {:.0f}), '
+              'on B at ({:.0f}, {:.0f}); max similarity on B {:.3f}'.format(
+                  *res['query_xy'], *res['best_xy_a'], *res['best_xy_b'],
+                  float(res['map_b'].max())))
+    if args.save_arrays:
+        np.savez(args.save_arrays,
+                 map_a=np.stack([r['map_a'].numpy() for r in results]),
+                 map_b=np.stack([r['map_b'].numpy() for r in results]),
+                 query_cell=np.array([r['query_cell'] for r in results]),
+                 best_cell_a=np.array([r['best_cell_a'] for r in results]),
+                 best_cell_b=np.array([r['best_cell_b'] for r in results]))
+    print(f'Wrote {args.out}')
+
+
+if __name__ == '__main__':
+    sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+    main()
