@@ -70,47 +70,6 @@ def resize(image: np.ndarray, size: int) -> np.ndarray:
                                                     Image.BICUBIC))
 
 
-def build_model(config: str, checkpoint, device: str, trust=False):
-    import torch
-    from mmengine.config import Config
-
-    from densessl.registry import MODELS
-    from densessl.utils import register_all_modules
-    register_all_modules()
-    cfg = Config.fromfile(config)
-    model = MODELS.build(cfg.model)
-    model.init_weights()
-    if checkpoint:
-        load_weights(model, checkpoint, trust)
-    return model.to(torch.device(device)).eval()
-
-
-def load_weights(model, checkpoint: str, trust: bool = False) -> None:
-    """Load a densessl training checkpoint or an exported ``mm`` backbone
-    (then also into the momentum copy, which SlotCon's features come from)."""
-    from densessl.utils.export import load_checkpoint_file
-    try:
-        ckpt = load_checkpoint_file(checkpoint, trust)
-    except (FileNotFoundError, ValueError) as err:
-        raise SystemExit(str(err))
-    state = dict(ckpt.get('state_dict', ckpt))
-    own = model.state_dict()
-    if not any(k.startswith('momentum_encoder.') for k in state):
-        for key in list(state):
-            if key.startswith('backbone.'):
-                twin = 'momentum_encoder.module.0.' + key[len('backbone.'):]
-                if twin in own:
-                    state[twin] = state[key]
-    matched = [k for k in state if k in own]
-    if not any(k.startswith('backbone.') for k in matched):
-        raise SystemExit(
-            f'"{checkpoint}" has no backbone weights for this model (expected '
-            'keys like "backbone.timm_model.conv1.weight"). Export with '
-            '`tools/extract_backbone.py CKPT OUT --layout mm`, and use the '
-            'config the model was trained with.')
-    model.load_state_dict(state, strict=False)
-
-
 def main(argv=None):
     args = parse_args(argv)
     from densessl.visualization.similarity import (largest_object_centres,
@@ -141,8 +100,12 @@ def main(argv=None):
     scaled = [((x + 0.5) * scale[0] - 0.5, (y + 0.5) * scale[1] - 0.5)
               for x, y in queries]
     images = [resize(im, args.size) for im in originals]
-    model = build_model(args.config, args.checkpoint, args.device,
-                        args.trust_checkpoint)
+    from densessl.apis import init_model
+    try:
+        model = init_model(args.config, args.checkpoint, args.device,
+                           args.trust_checkpoint)
+    except (FileNotFoundError, ValueError) as err:
+        raise SystemExit(str(err))
     weights = osp.basename(args.checkpoint) if args.checkpoint else \
         'random init'
     title = (f'{osp.splitext(osp.basename(args.config))[0]} ({weights}); '

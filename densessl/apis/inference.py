@@ -1,0 +1,61 @@
+"""Build a densessl model from a config and load pretrained weights into it."""
+from typing import Optional, Union
+
+import torch
+
+
+def init_model(config, checkpoint: Optional[str] = None,
+               device: Union[str, torch.device] = 'cpu',
+               trust_checkpoint: bool = False) -> torch.nn.Module:
+    """The config's ``model``, initialised, with ``checkpoint`` loaded if given
+    (random init otherwise), on ``device`` in eval mode.
+
+    ``config`` is a path or an ``mmengine.Config``.
+    """
+    from mmengine.config import Config
+
+    from densessl.registry import MODELS
+    from densessl.utils import register_all_modules
+    register_all_modules()
+    cfg = Config.fromfile(config) if isinstance(config, str) else config
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    if checkpoint:
+        load_weights(model, checkpoint, trust_checkpoint)
+    return model.to(torch.device(device)).eval()
+
+
+def load_weights(model: torch.nn.Module, checkpoint: str,
+                 trust_checkpoint: bool = False) -> None:
+    """Load a densessl training checkpoint, or an exported backbone in the
+    ``mm`` layout (``backbone.*`` keys; then also into the momentum copy,
+    which SlotCon's transfer features come from).
+
+    Raises ``ValueError`` when the file holds no backbone weights for ``model``.
+    """
+    from densessl.utils.export import load_checkpoint_file
+    ckpt = load_checkpoint_file(checkpoint, trust_checkpoint)
+    state = dict(ckpt.get('state_dict', ckpt))
+    own = model.state_dict()
+    if not any(k.startswith('momentum_encoder.') for k in state):
+        for key in list(state):
+            if key.startswith('backbone.'):
+                twin = 'momentum_encoder.module.0.' + key[len('backbone.'):]
+                if twin in own:
+                    state[twin] = state[key]
+    matched = [k for k in state if k in own]
+    if not any(k.startswith('backbone.') for k in matched):
+        raise ValueError(
+            f'"{checkpoint}" has no backbone weights for this model (expected '
+            'keys like "backbone.timm_model.conv1.weight"). Export with '
+            '`tools/extract_backbone.py CKPT OUT --layout mm`, and use the '
+            'config the model was trained with.')
+    shape_errors = [k for k in matched if state[k].shape != own[k].shape]
+    if shape_errors:
+        raise ValueError(
+            f'"{checkpoint}" does not fit this config: {len(shape_errors)} '
+            f'tensors differ in shape, e.g. {shape_errors[0]} '
+            f'{tuple(state[shape_errors[0]].shape)} vs '
+            f'{tuple(own[shape_errors[0]].shape)}. Use the config the model '
+            'was trained with.')
+    model.load_state_dict({k: state[k] for k in matched}, strict=False)
