@@ -9,36 +9,12 @@ Layout (mmseg's custom data set format; images also usable as an
     OUT_DIR/images/scene_000000.png         RGB image
     OUT_DIR/annotations/scene_000000.png    class index per pixel (0 = bg)
     OUT_DIR/instances/scene_000000.png      instance index per pixel (uint16)
+    OUT_DIR/instances.json                  COCO boxes + RLE masks (mmdet)
     OUT_DIR/classes.txt                     class names, one per line
 """
 import argparse
-import os
 import os.path as osp
 import sys
-
-import numpy as np
-from PIL import Image
-
-
-def write_scenes(out_dir, num, size=(160, 160), seed=0, progress=True):
-    from densessl.datasets import SCENE_CLASSES, generate_scene
-    for sub in ('images', 'annotations', 'instances'):
-        os.makedirs(osp.join(out_dir, sub), exist_ok=True)
-    iterator = range(num)
-    if progress:
-        from mmengine.utils import track_iter_progress
-        iterator = track_iter_progress(list(iterator))
-    for i in iterator:
-        scene = generate_scene(seed + i, tuple(size))
-        name = f'scene_{seed + i:06d}.png'
-        Image.fromarray(scene['img']).save(osp.join(out_dir, 'images', name))
-        Image.fromarray(scene['gt_seg_map']).save(
-            osp.join(out_dir, 'annotations', name))
-        Image.fromarray(scene['gt_instance_map'].astype(np.uint16)).save(
-            osp.join(out_dir, 'instances', name))
-    with open(osp.join(out_dir, 'classes.txt'), 'w') as f:
-        f.write('\n'.join(SCENE_CLASSES) + '\n')
-    return out_dir
 
 
 def main(argv=None):
@@ -49,6 +25,7 @@ def main(argv=None):
                         metavar=('H', 'W'))
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args(argv)
+    from densessl.datasets.scene_writer import write_scenes
     write_scenes(args.out_dir, args.num, args.size, args.seed)
     print(f'\nWrote {args.num} scenes to {args.out_dir}')
 
