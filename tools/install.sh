@@ -2,8 +2,16 @@
 # Install densessl and its dependencies into ./.venv (idempotent; fast when
 # already installed: pip's wheel cache is reused).
 #   bash tools/install.sh            # core + tests
+#   bash tools/install.sh --transfer # + mmcv (built), mmseg, mmdet
 #   EXTRAS=tests,3d bash tools/install.sh
 set -euo pipefail
+TRANSFER=0
+for arg in "$@"; do
+    case "$arg" in
+        --transfer) TRANSFER=1 ;;
+        *) echo "unknown option $arg (use --transfer)" >&2; exit 2 ;;
+    esac
+done
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 EXTRAS=${EXTRAS:-tests}
@@ -16,3 +24,6 @@ fi
 .venv/bin/python -m pip install --quiet "torch>=2.1" torchvision
 .venv/bin/python -m pip install --quiet -e ".[${EXTRAS}]"
 .venv/bin/python -c "import densessl, torch, timm, mmengine; print('densessl', densessl.__version__, '| torch', torch.__version__, '| timm', timm.__version__, '| mmengine', mmengine.__version__)"
+if [ "$TRANSFER" = 1 ]; then
+    bash tools/install_transfer.sh
+fi

@@ -3,8 +3,8 @@ from types import ModuleType
 
 # import name -> (pip extra of densessl, human install hint)
 _HINTS = {
-    'mmseg': ('seg', 'pip install -e ".[seg]" && bash tools/install_mmcv.sh'),
-    'mmdet': ('det', 'pip install -e ".[det]" && bash tools/install_mmcv.sh'),
+    'mmseg': ('seg', 'bash tools/install_transfer.sh'),
+    'mmdet': ('det', 'bash tools/install_transfer.sh'),
     'open3d': ('3d', 'pip install -e ".[3d]"'),
     'spconv': ('3d', 'pip install spconv'),
     'MinkowskiEngine': ('3d', 'see README, "MinkowskiEngine backend"'),
