@@ -1,7 +1,11 @@
 from .image_folder import ImageFolderDataset
+from .point_datasets import PointCloudFolderDataset, SyntheticObjectDataset
+from .point_generator import OBJECT_CLASSES, PART_NAMES, generate_object
 from .scene_dataset import SceneDataset
 from .scene_generator import SCENE_CLASSES, generate_scene
 from .transforms import *  # noqa: F401,F403
 
 __all__ = ['ImageFolderDataset', 'SceneDataset', 'SCENE_CLASSES',
-           'generate_scene']
+           'generate_scene', 'PointCloudFolderDataset',
+           'SyntheticObjectDataset', 'OBJECT_CLASSES', 'PART_NAMES',
+           'generate_object']

@@ -114,3 +114,35 @@ def test_paper_protocol_configs_load_with_densessl_backbone():
         cfg = Config.fromfile(path)
         assert cfg.model.backbone.type == 'densessl.TimmBackbone', path
         assert cfg.model.backbone.get('pretrained', False) is False
+
+
+@pytest.mark.parametrize('registry', ['mmseg', 'mmdet'])
+def test_mm_resnet_layout_loads_into_openmmlab_resnet(tmp_path, registry):
+    import importlib
+
+    from densessl.models.backbones import TimmBackbone
+    from densessl.utils.export import save_tensors_only, to_layout
+    torch.manual_seed(0)
+    ours = TimmBackbone('resnet18', out_indices=(1, 2, 3, 4)).eval()
+    save_tensors_only(to_layout(ours.state_dict(), 'mm-resnet'),
+                      str(tmp_path / 'r18.pth'))
+    models = importlib.import_module(f'{registry}.registry').MODELS
+    theirs = models.build(dict(
+        type=f'{registry}.ResNet', depth=18, out_indices=(0, 1, 2, 3),
+        init_cfg=dict(type='Pretrained', prefix='backbone.',
+                      checkpoint=str(tmp_path / 'r18.pth'))))
+    theirs.init_weights()
+    theirs.eval()
+    x = torch.randn(1, 3, 64, 64)
+    for a, b in zip(ours(x), theirs(x)):  # same function, C2..C5
+        assert torch.allclose(a, b, atol=1e-5)
+
+
+def test_missing_extra_gives_install_hint(monkeypatch):
+    from mmengine.config import Config
+
+    from densessl.apis.transfer import prepare_config
+    monkeypatch.setitem(sys.modules, 'mmseg', None)  # import fails
+    cfg = Config.fromfile(osp.join(ROOT, SEG))
+    with pytest.raises(ImportError, match='install_transfer.sh'):
+        prepare_config(cfg, 'seg')

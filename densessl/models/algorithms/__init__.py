@@ -3,7 +3,8 @@ from .byol import BYOL
 from .densecl import DenseCL
 from .mocov2 import MoCoV2
 from .pixpro import PixPro
+from .point_cmae import PointCMAE
 from .slotcon import SlotCon
 
 __all__ = ['BaseSelfSupervisor', 'MomentumSelfSupervisor', 'BYOL', 'DenseCL',
-           'MoCoV2', 'PixPro', 'SlotCon']
+           'MoCoV2', 'PixPro', 'PointCMAE', 'SlotCon']

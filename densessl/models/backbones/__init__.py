@@ -1,3 +1,4 @@
+from .point_patch_transformer import PointPatchTransformer
 from .timm_backbone import TimmBackbone
 
-__all__ = ['TimmBackbone']
+__all__ = ['PointPatchTransformer', 'TimmBackbone']

@@ -1,3 +1,4 @@
 from .multiview import MultiViewDataPreprocessor
+from .point_cloud import PointCloudDataPreprocessor
 
-__all__ = ['MultiViewDataPreprocessor']
+__all__ = ['MultiViewDataPreprocessor', 'PointCloudDataPreprocessor']

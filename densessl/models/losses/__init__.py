@@ -1,5 +1,7 @@
 from .contrastive import (dense_argmax_match, densecl_dense_loss,
                           info_nce_with_queue)
+from .point_cmae import (comasked_consistency_paper,
+                         comasked_consistency_released)
 from .slotcon import group_loss, slot_contrastive_loss, slot_presence
 from .pixpro import (byol_loss, feature_bin_centres, pixpro_positive_mask,
                      pixpro_regression_loss)
@@ -8,5 +10,6 @@ __all__ = [
     'dense_argmax_match', 'densecl_dense_loss', 'info_nce_with_queue',
     'byol_loss', 'feature_bin_centres', 'pixpro_positive_mask',
     'pixpro_regression_loss', 'group_loss', 'slot_contrastive_loss',
-    'slot_presence'
+    'slot_presence', 'comasked_consistency_paper',
+    'comasked_consistency_released'
 ]

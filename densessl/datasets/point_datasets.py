@@ -1,0 +1,84 @@
+"""Point-cloud data sets: the embedded procedural objects and point files on
+disk (ShapeNet-55 / ModelNet-style layouts)."""
+import glob
+import os.path as osp
+from typing import List, Optional, Sequence
+
+from mmengine.dataset import BaseDataset
+
+from densessl.registry import DATASETS
+from .point_generator import OBJECT_CLASSES, PART_NAMES, generate_object
+from .point_io import MESH_EXTENSIONS, POINT_EXTENSIONS
+
+
+@DATASETS.register_module()
+class SyntheticObjectDataset(BaseDataset):
+    """Embedded 3D objects (no download): ``generate_object(seed + i)``,
+    with ``coord``, per-point ``part`` and the object ``label``.
+
+    Args:
+        num_objects: data set length.
+        num_points: points generated per object (a subsample transform may
+            take fewer).
+        seed: seed of object 0.
+    """
+
+    METAINFO = dict(classes=OBJECT_CLASSES, parts=PART_NAMES)
+
+    def __init__(self, num_objects: int = 1000, num_points: int = 2048,
+                 seed: int = 0, pipeline: Sequence = (), **kwargs) -> None:
+        if num_objects <= 0:
+            raise ValueError(f'num_objects must be positive, got {num_objects}')
+        self.num_objects = int(num_objects)
+        self.num_points = int(num_points)
+        self.seed = int(seed)
+        super().__init__(pipeline=list(pipeline), **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        return [dict(seed=self.seed + i) for i in range(self.num_objects)]
+
+    def get_data_info(self, idx: int) -> dict:
+        info = super().get_data_info(idx)
+        info.update(generate_object(info['seed'], self.num_points))
+        return info
+
+
+@DATASETS.register_module()
+class PointCloudFolderDataset(BaseDataset):
+    """Point files under ``data_root/data_prefix`` (unlabelled, for
+    pretraining), optionally restricted to the names in ``split_file``.
+
+    ShapeNet-55 as Point-BERT / Point-MAE ship it:
+    ``data_root='data/ShapeNet55-34', data_prefix='shapenet_pc',
+    split_file='ShapeNet-55/train.txt'`` (lines like ``02691156-1a04e.npy``).
+    Without a split file every ``.npy/.xyz/.txt/.pts/.ply/.pcd/.obj/.off/.stl``
+    file below the folder is used (recursively).
+    """
+
+    def __init__(self, data_root: str, data_prefix: str = '',
+                 split_file: Optional[str] = None, pipeline: Sequence = (),
+                 **kwargs) -> None:
+        self.split_file = split_file
+        self.folder = osp.join(data_root, data_prefix)
+        super().__init__(data_root=data_root, pipeline=list(pipeline),
+                         serialize_data=False, **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        if not osp.isdir(self.folder):
+            raise FileNotFoundError(f'point-cloud folder "{self.folder}" not '
+                                    'found; check data_root / data_prefix')
+        if self.split_file:
+            split = osp.join(self.data_root, self.split_file)
+            if not osp.isfile(split):
+                raise FileNotFoundError(f'split file "{split}" not found')
+            with open(split) as f:
+                names = [line.strip() for line in f if line.strip()]
+            paths = [osp.join(self.folder, n) for n in names]
+        else:
+            extensions = POINT_EXTENSIONS + MESH_EXTENSIONS
+            paths = sorted(p for p in glob.glob(
+                osp.join(self.folder, '**', '*'), recursive=True)
+                if osp.splitext(p)[1].lower() in extensions)
+        if not paths:
+            raise ValueError(f'no point-cloud files found in "{self.folder}"')
+        return [dict(pc_path=p) for p in paths]

@@ -1,0 +1,99 @@
+"""Point-cloud transforms on ``results['coord']`` (``N x 3``, numpy)."""
+from typing import Sequence
+
+import numpy as np
+import torch
+
+from densessl.registry import TRANSFORMS
+from densessl.structures import DataSample
+
+
+@TRANSFORMS.register_module()
+class LoadPointCloud:
+    """Read ``results['pc_path']`` into ``coord`` (xyz; extra columns go to
+    ``feat``)."""
+
+    def __init__(self, mesh_points: int = 8192) -> None:
+        self.mesh_points = mesh_points
+
+    def __call__(self, results: dict) -> dict:
+        from densessl.datasets.point_io import read_point_cloud
+        points = read_point_cloud(results['pc_path'], self.mesh_points)
+        results['coord'] = points[:, :3]
+        if points.shape[1] > 3:
+            results['feat'] = points[:, 3:]
+        return results
+
+
+@TRANSFORMS.register_module()
+class RandomPointSubsample:
+    """A random subset of ``num_points`` points (a shuffled permutation, as
+    Point-MAE's ShapeNet loader; not FPS). A cloud with fewer points raises a
+    ``ValueError`` unless ``allow_repeat``: then points are drawn with
+    replacement (the ShapeNetPart rule)."""
+
+    def __init__(self, num_points: int = 1024, allow_repeat: bool = False,
+                 keys: Sequence[str] = ('coord', 'feat', 'part')) -> None:
+        self.num_points = num_points
+        self.allow_repeat = allow_repeat
+        self.keys = tuple(keys)
+
+    def __call__(self, results: dict) -> dict:
+        n = len(results['coord'])
+        if n == 0:
+            raise ValueError('empty point cloud')
+        if n < self.num_points and not self.allow_repeat:
+            raise ValueError(
+                f'the cloud has {n} points, fewer than the {self.num_points} '
+                'requested; set allow_repeat=True to draw with replacement')
+        index = np.random.choice(n, self.num_points,
+                                 replace=n < self.num_points)
+        for key in self.keys:
+            if key in results:
+                results[key] = results[key][index]
+        return results
+
+
+@TRANSFORMS.register_module()
+class NormalizeToUnitSphere:
+    """Subtract the centroid, divide by the largest radius (``pc_norm``)."""
+
+    def __call__(self, results: dict) -> dict:
+        coord = results['coord'] - results['coord'].mean(0)
+        radius = np.linalg.norm(coord, axis=1).max()
+        results['coord'] = coord / max(radius, 1e-12)
+        return results
+
+
+@TRANSFORMS.register_module()
+class PointScaleAndTranslate:
+    """Anisotropic scale U(lo, hi)^3 and translation U(-t, t)^3 per cloud
+    (Point-MAE's ``PointcloudScaleAndTranslate``: 2/3..3/2, 0.2)."""
+
+    def __init__(self, scale: Sequence[float] = (2 / 3, 3 / 2),
+                 translate: float = 0.2) -> None:
+        self.scale = tuple(scale)
+        self.translate = translate
+
+    def __call__(self, results: dict) -> dict:
+        scale = np.random.uniform(*self.scale, size=3)
+        shift = np.random.uniform(-self.translate, self.translate, size=3)
+        results['coord'] = (results['coord'] * scale + shift).astype(
+            np.float32)
+        return results
+
+
+@TRANSFORMS.register_module()
+class PackPointInputs:
+    """``inputs``: ``N x 3`` float tensor; the data sample carries the object
+    ``label`` and per-point ``part`` labels when present."""
+
+    def __call__(self, results: dict) -> dict:
+        sample = DataSample()
+        for key in ('label', 'part'):
+            if key in results:
+                sample.set_field(torch.as_tensor(np.asarray(results[key])),
+                                 key)
+        return dict(inputs=torch.from_numpy(
+            np.ascontiguousarray(results['coord'], dtype=np.float32)),
+                    data_samples=sample)

@@ -1,0 +1,188 @@
+"""Point-MAE / Point-CMAE pieces against independent numpy re-derivations of
+the official behaviour (pointnet2_ops FPS, KNN_CUDA, chamfer extension,
+Point-CMAE's two consistency forms), and model invariants."""
+import numpy as np
+import pytest
+import torch
+
+from densessl.models.algorithms.point_cmae import (random_group_mask,
+                                                   to_group_order)
+from densessl.models.losses import (comasked_consistency_paper,
+                                    comasked_consistency_released)
+from densessl.models.utils.point_ops import (chamfer_l2,
+                                            farthest_point_sample,
+                                            group_points, knn_indices)
+
+
+def fps_reference(points, m):
+    """pointnet2_ops' kernel, one cloud, sequentially: start 0, temp = 1e10,
+    skip |p|^2 <= 1e-3, argmax with best = -1."""
+    n = len(points)
+    temp = np.full(n, 1e10)
+    out = [0]
+    for _ in range(1, m):
+        last = points[out[-1]]
+        best, besti = -1.0, 0
+        for k in range(n):
+            if (points[k]**2).sum() <= 1e-3:
+                continue
+            d = min(((points[k] - last)**2).sum(), temp[k])
+            temp[k] = d
+            if d > best:
+                best, besti = d, k
+        out.append(besti)
+    return out
+
+
+def test_fps_equals_the_cuda_kernel_semantics():
+    rng = np.random.default_rng(0)
+    clouds = rng.normal(size=(3, 50, 3)).astype(np.float32)
+    clouds[1, 7] = 0.01  # near the origin: never picked
+    got = farthest_point_sample(torch.tensor(clouds), 12)
+    for b in range(3):
+        assert got[b].tolist() == fps_reference(clouds[b], 12)
+    assert 7 not in got[1].tolist()
+    # the documented check: textbook FPS picks the origin point 2 third
+    pts = torch.tensor([[1., 1, 1], [-1, -1, -1], [0, 0, 0], [.5, .5, .5]])
+    assert farthest_point_sample(pts[None], 3)[0].tolist() == [0, 1, 3]
+    assert farthest_point_sample(pts[None], 3, skip_near_origin=False)[
+        0].tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match='cannot sample'):
+        farthest_point_sample(pts[None], 5)
+
+
+def test_knn_and_grouping():
+    rng = np.random.default_rng(1)
+    xyz = rng.normal(size=(2, 40, 3)).astype(np.float32)
+    query = xyz[:, :5]
+    got = knn_indices(torch.tensor(query), torch.tensor(xyz), 6)
+    for b in range(2):
+        for i in range(5):
+            d = ((xyz[b] - query[b, i])**2).sum(1)
+            assert set(got[b, i].tolist()) == set(np.argsort(d)[:6].tolist())
+            assert i in got[b, i].tolist()  # the centre is its own neighbour
+    neighborhood, center = group_points(torch.tensor(xyz), 8, 4)
+    assert neighborhood.shape == (2, 8, 4, 3) and center.shape == (2, 8, 3)
+    # relative coordinates: the centre itself appears as (0, 0, 0)
+    assert (neighborhood.abs().sum(-1) == 0).any(-1).all()
+
+
+def test_chamfer_l2_equals_numpy_and_has_finite_gradient_at_zero():
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=(4, 7, 3))
+    b = rng.normal(size=(4, 5, 3))
+    d = ((a[:, :, None] - b[:, None])**2).sum(-1)
+    expected = d.min(2).mean() + d.min(1).mean()  # summed, not halved
+    got = chamfer_l2(torch.tensor(a), torch.tensor(b))
+    assert got.item() == pytest.approx(expected, rel=1e-10)
+    pred = torch.tensor(b, requires_grad=True)
+    loss = chamfer_l2(pred, torch.tensor(b))
+    loss.backward()
+    assert loss.item() == 0 and torch.isfinite(pred.grad).all()
+    assert pred.grad.abs().max() == 0
+
+
+def test_random_mask_has_a_fixed_count():
+    mask = random_group_mask(5, 64, 0.6)
+    assert mask.sum(1).tolist() == [38] * 5  # floor(0.6 * 64)
+    assert not torch.equal(mask[0], mask[1])
+
+
+def test_to_group_order_scatters_visible_then_masked():
+    mask = torch.tensor([[True, False, True, False], [False, True, True, False]])
+    # features = the position in the decoder sequence
+    feats = torch.arange(4.)[None, :, None].expand(2, 4, 1)
+    out = to_group_order(feats, mask)[..., 0]
+    # row 0: visible groups 1, 3 -> 0, 1; masked groups 0, 2 -> 2, 3
+    assert out.tolist() == [[2., 0., 3., 1.], [0., 2., 3., 1.]]
+
+
+def _consistency_numpy(f1, f2, comask, form):
+    f1 = f1 / np.linalg.norm(f1, axis=-1, keepdims=True)
+    f2 = f2 / np.linalg.norm(f2, axis=-1, keepdims=True)
+    if form == 'paper':
+        cos = (f1 * f2).sum(-1)
+        return ((1 - cos) * comask).sum() / comask.sum()
+    sim = np.einsum('bic,bjc->bij', f1, f2)  # the released bmm
+    weight = np.repeat(comask[:, :, None], sim.shape[2], 2)
+    return ((1 - sim + 1e-8) * weight).sum() / (sim.shape[2] * comask.sum())
+
+
+def test_consistency_forms_equal_numpy_and_the_documented_check():
+    rng = np.random.default_rng(3)
+    f1, f2 = rng.normal(size=(2, 3, 10, 6))
+    comask = rng.uniform(size=(3, 10)) < 0.4
+    for form, fn in (('paper', comasked_consistency_paper),
+                     ('released', comasked_consistency_released)):
+        got = fn(torch.tensor(f1), torch.tensor(f2), torch.tensor(comask))
+        assert got.item() == pytest.approx(
+            _consistency_numpy(f1, f2, comask, form), rel=1e-9)
+    # identical, mutually orthogonal token features in both branches (G=64)
+    eye = torch.eye(64)[None].double()
+    everything = torch.ones(1, 64, dtype=torch.bool)
+    assert comasked_consistency_paper(eye, eye, everything).item() == \
+        pytest.approx(0, abs=1e-12)
+    assert comasked_consistency_released(eye, eye, everything).item() == \
+        pytest.approx(1 - 1 / 64, abs=1e-7)
+    # nothing co-masked: 0, not NaN
+    none = torch.zeros(1, 64, dtype=torch.bool)
+    assert comasked_consistency_paper(eye, eye, none).item() == 0
+
+
+def _build(**kwargs):
+    from densessl.registry import MODELS
+    cfg = dict(type='PointCMAE', backbone=dict(type='PointPatchTransformer'))
+    cfg.update(kwargs)
+    return MODELS.build(cfg)
+
+
+def test_parameter_counts_match_the_official_models():
+    # Point-CMAE's 36,354,240 include the dead proj_cls head (164,864)
+    # that densessl leaves out; Point-MAE's pretraining model is 29,006,432.
+    count = lambda m: sum(p.numel() for p in m.parameters())  # noqa: E731
+    assert count(_build()) == 36_354_240 - 164_864
+    assert count(_build(num_masks=1)) == 29_006_432
+
+
+def _tiny(**kwargs):
+    return _build(backbone=dict(type='PointPatchTransformer', num_groups=16,
+                                group_size=8, embed_dim=24, depth=2,
+                                num_heads=2), decoder_depth=1,
+                  decoder_heads=2, **kwargs)
+
+
+def test_loss_step_gradients_and_options():
+    torch.manual_seed(0)
+    model = _tiny()
+    losses = model.loss(torch.randn(3, 64, 3))
+    assert set(losses) == {'loss_rec', 'loss_con'}
+    sum(losses.values()).backward()
+    for name in ('backbone.patch_embed.first_conv.0.weight',
+                 'backbone.blocks.blocks.0.attn.qkv.weight',
+                 'decoders.0.head.weight', 'decoders.1.head.weight',
+                 'decoders.0.mask_token', 'decoders.1.mask_token',
+                 'cls_tokens'):
+        grad = dict(model.named_parameters())[name].grad
+        assert grad is not None and grad.abs().sum() > 0, name
+    mae = _tiny(num_masks=1, rec_weight=1.0)
+    assert set(mae.loss(torch.randn(2, 64, 3))) == {'loss_rec'}
+    with pytest.raises(ValueError, match='consistency'):
+        _tiny(consistency='cosine')
+    with pytest.raises(ValueError, match='cannot fill groups'):
+        model.loss(torch.randn(2, 4, 3))
+
+
+def test_released_form_selectable_and_weights_scale():
+    torch.manual_seed(0)
+    x = torch.randn(2, 64, 3)
+    a = _tiny(consistency='released', rec_weight=1.0, con_weight=2.0)
+    torch.manual_seed(1)
+    la = a.loss(x)
+    b = _tiny(consistency='released', rec_weight=1000.0, con_weight=1.0)
+    b.load_state_dict(a.state_dict())
+    torch.manual_seed(1)
+    lb = b.loss(x)
+    assert lb['loss_rec'].item() == pytest.approx(
+        1000 * la['loss_rec'].item(), rel=1e-5)
+    assert la['loss_con'].item() == pytest.approx(
+        2 * lb['loss_con'].item(), rel=1e-5)
