@@ -45,6 +45,13 @@ def test_config_builds(path):
                      data_samples=[item['data_samples']]))
             feats = model(**data, mode='tensor')
         assert feats[-1].dim() == 4
+    elif dataset.type == 'SyntheticObjectDataset':
+        item = DATASETS.build(dict(dataset, num_objects=2))[0]
+        with torch.no_grad():
+            model.eval()
+            data = model.data_preprocessor(dict(inputs=[item['inputs']]))
+            tokens, center = model(**data, mode='tensor')
+        assert tokens.dim() == 3 and center.shape[-1] == 3
     else:
         # real data is not on this machine: build the pipeline only
         assert len(Compose(dataset.pipeline).transforms) == len(

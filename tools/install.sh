@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install densessl and its dependencies into ./.venv (idempotent; fast when
 # already installed: pip's wheel cache is reused).
-#   bash tools/install.sh            # core + tests
+#   bash tools/install.sh            # core + tests + 3d (open3d)
 #   bash tools/install.sh --transfer # + mmcv (built), mmseg, mmdet
 #   EXTRAS=tests,3d bash tools/install.sh
 set -euo pipefail
@@ -14,7 +14,16 @@ for arg in "$@"; do
 done
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
-EXTRAS=${EXTRAS:-tests}
+EXTRAS=${EXTRAS:-tests,3d}
+# open3d (the 3d extra) loads libusb-1.0 at import; Debian minimal images lack it
+if [[ ",$EXTRAS," == *",3d,"* ]] && ! ldconfig -p 2>/dev/null | grep -q libusb-1.0; then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        apt-get install -y -q libusb-1.0-0 >/dev/null 2>&1 || \
+            { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q libusb-1.0-0 >/dev/null; }
+    else
+        echo "warning: open3d needs libusb-1.0 (Debian/Ubuntu: apt-get install libusb-1.0-0)" >&2
+    fi
+fi
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi

@@ -103,7 +103,8 @@ def test_bad_config_keys_give_clear_errors(tmp_path, option, message):
     assert message in proc.stderr, proc.stderr[-2000:]
 
 
-@pytest.mark.parametrize('method', ['mocov2', 'byol', 'pixpro', 'slotcon'])
+@pytest.mark.parametrize('method', ['mocov2', 'byol', 'pixpro', 'slotcon',
+                                    'point_cmae'])
 def test_train_tool_runs_each_method(tmp_path, method):
     config = osp.join(ROOT, f'tests/data/{method}_tiny.py')
     proc = run(['tools/train.py', config, '--work-dir', str(tmp_path),
