@@ -19,7 +19,8 @@ def init_model(config, checkpoint: Optional[str] = None,
     register_all_modules()
     cfg = Config.fromfile(config) if isinstance(config, str) else config
     model = MODELS.build(cfg.model)
-    model.init_weights()
+    if not getattr(model, 'is_init', False):
+        model.init_weights()
     if checkpoint:
         load_weights(model, checkpoint, trust_checkpoint)
     return model.to(torch.device(device)).eval()

@@ -76,3 +76,17 @@ def chamfer_l2(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     gradient stays finite at zero distance)."""
     d = ((pred[:, :, None] - target[:, None])**2).sum(-1)
     return d.min(2).values.mean() + d.min(1).values.mean()
+
+
+def propagate_features(xyz: torch.Tensor, center: torch.Tensor,
+                       feats: torch.Tensor, k: int = 3) -> torch.Tensor:
+    """Per-point features ``B x N x C`` from per-group ``feats`` (``B x G x C``
+    at ``center``): inverse squared-distance weighted mean over the ``k``
+    nearest centres (PointNet++ feature propagation, as Point-MAE's part
+    segmentation)."""
+    k = min(k, center.shape[1])
+    d = ((xyz[:, :, None] - center[:, None])**2).sum(-1)
+    dist, index = d.topk(k, dim=-1, largest=False)
+    weight = 1.0 / (dist + 1e-8)
+    weight = weight / weight.sum(-1, keepdim=True)
+    return (gather_points(feats, index) * weight[..., None]).sum(2)
