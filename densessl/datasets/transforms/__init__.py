@@ -1,7 +1,7 @@
 from .geometric import RandomFlipCoord, RandomResizedCropCoord
 from .loading import LoadImageFromFile
 from .multiview import MultiView, PackMultiViewInputs
-from .point import (LoadPointCloud, NormalizeToUnitSphere, PackPointInputs,
+from .point import (GridSample, LoadPointCloud, NormalizeToUnitSphere, PackPointInputs,
                     PointScaleAndTranslate, RandomPointSubsample)
 from .photometric import (ColorJitter, RandomGaussianBlur, RandomGrayscale,
                           RandomSolarize)
@@ -9,7 +9,7 @@ from .photometric import (ColorJitter, RandomGaussianBlur, RandomGrayscale,
 __all__ = [
     'RandomFlipCoord', 'RandomResizedCropCoord', 'LoadImageFromFile',
     'MultiView', 'PackMultiViewInputs', 'ColorJitter', 'RandomGaussianBlur',
-    'RandomGrayscale', 'RandomSolarize', 'LoadPointCloud',
+    'RandomGrayscale', 'RandomSolarize', 'GridSample', 'LoadPointCloud',
     'NormalizeToUnitSphere', 'PackPointInputs', 'PointScaleAndTranslate',
     'RandomPointSubsample'
 ]

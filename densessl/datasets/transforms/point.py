@@ -84,6 +84,50 @@ class PointScaleAndTranslate:
 
 
 @TRANSFORMS.register_module()
+class GridSample:
+    """Voxelise with cell ``grid_size``: one point per occupied voxel (a random
+    one in ``'train'`` mode, the first in ``'test'`` mode), its integer
+    ``grid_coord``, and ``origin_coord`` (the coordinates before any later
+    augmentation, kept for matching points across views). Per-point arrays in
+    ``keys`` are subsampled alike; ``inverse`` maps every original point to
+    its voxel's kept point."""
+
+    def __init__(self, grid_size: float = 0.02, mode: str = 'train',
+                 keys: Sequence[str] = ('coord', 'feat', 'part', 'segment',
+                                        'origin_coord')) -> None:
+        if mode not in ('train', 'test'):
+            raise ValueError(f'mode must be train or test, got "{mode}"')
+        if grid_size <= 0:
+            raise ValueError(f'grid_size must be positive, got {grid_size}')
+        self.grid_size = grid_size
+        self.mode = mode
+        self.keys = tuple(keys)
+
+    def __call__(self, results: dict) -> dict:
+        coord = results['coord']
+        if len(coord) == 0:
+            raise ValueError('empty point cloud: nothing to voxelise')
+        results.setdefault('origin_coord', coord.copy())
+        grid = np.floor((coord - coord.min(0)) / self.grid_size).astype(
+            np.int64)
+        _, first, inverse = np.unique(grid, axis=0, return_index=True,
+                                      return_inverse=True)
+        inverse = inverse.reshape(-1)
+        if self.mode == 'train':  # a random point per voxel
+            order = np.random.permutation(len(coord))
+            _, pick = np.unique(inverse[order], return_index=True)
+            keep = order[pick]
+        else:
+            keep = first
+        for key in self.keys:
+            if key in results:
+                results[key] = results[key][keep]
+        results['grid_coord'] = grid[keep]
+        results['inverse'] = inverse
+        return results
+
+
+@TRANSFORMS.register_module()
 class PackPointInputs:
     """``inputs``: ``N x 3`` float tensor; the data sample carries the object
     ``label`` and per-point ``part`` labels when present."""

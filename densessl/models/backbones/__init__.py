@@ -1,4 +1,5 @@
+from .mink_unet import MinkUNet
 from .point_patch_transformer import PointPatchTransformer
 from .timm_backbone import TimmBackbone
 
-__all__ = ['PointPatchTransformer', 'TimmBackbone']
+__all__ = ['MinkUNet', 'PointPatchTransformer', 'TimmBackbone']

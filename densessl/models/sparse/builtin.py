@@ -8,13 +8,19 @@ import torch
 
 from .tensor import SparseTensor
 
-_SHIFT = 1 << 20  # coordinates must lie in [-2^20, 2^20)
-_RANGE = 1 << 21
+_SHIFT = 1 << 15  # voxel coordinates must lie in [-2^15, 2^15)
+_RANGE = 1 << 16  # 3 x 16 bits + the batch index fit in an int64
 
 
 def hash_coords(coords: torch.Tensor) -> torch.Tensor:
-    """One int64 key per ``(batch, x, y, z)`` row."""
+    """One int64 key per ``(batch, x, y, z)`` row, increasing in
+    lexicographic order."""
     c = coords.long()
+    if len(c) and (c[:, 1:].min() < -_SHIFT or c[:, 1:].max() >= _SHIFT):
+        raise ValueError(
+            'voxel coordinates must lie in [-32768, 32767]; got '
+            f'{int(c[:, 1:].min())}..{int(c[:, 1:].max())}. Use a coarser '
+            'grid_size or crop the scene.')
     return ((c[:, 0] * _RANGE + c[:, 1] + _SHIFT) * _RANGE
             + c[:, 2] + _SHIFT) * _RANGE + c[:, 3] + _SHIFT
 

@@ -14,6 +14,10 @@ from .tensor import SparseTensor
 def _weight_for(op, weight: torch.Tensor, k: int) -> torch.Tensor:
     """Our ``K^3 x Cin x Cout`` in the layout of ``op.weight``."""
     cin, cout = weight.shape[1:]
+    if k == 1:
+        # spconv 2.3.8's 1x1 path multiplies by the raw memory viewed as
+        # Cin x Cout, whatever the declared layout (seen here)
+        return weight.reshape(op.weight.shape).contiguous()
     w = weight.reshape(k, k, k, cin, cout)
     if tuple(op.weight.shape) == (cout, k, k, k, cin):  # KRSC
         return w.permute(4, 0, 1, 2, 3).contiguous()
@@ -67,7 +71,10 @@ def spconv_conv(conv, x: SparseTensor, out_coords=None) -> SparseTensor:
         feats = torch.where(found[:, None], feats[rows],
                             feats.new_zeros(()))
         coords = out_coords
-    else:
+    elif stride == 1:  # submanifold: the input's sites in the input's order
+        rows, _ = lookup(coords, x.coords)
+        coords, feats = x.coords, feats[rows]
+    else:  # strided: sorted sites, as the built-in backend
         order = torch.argsort(_key(coords))
         coords, feats = coords[order], feats[order]
     return SparseTensor(feats, coords, out_stride, cache=x.cache)
