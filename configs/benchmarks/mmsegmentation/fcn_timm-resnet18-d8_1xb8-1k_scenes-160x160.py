@@ -65,17 +65,19 @@ test_pipeline = [
     dict(type='LoadAnnotations'),
     dict(type='PackSegInputs'),
 ]
+scene_dataset = dict(
+    type=dataset_type,
+    data_root=data_root,
+    metainfo=metainfo,
+    img_suffix='.png',
+    seg_map_suffix='.png')
 train_dataloader = dict(
     batch_size=8,
     num_workers=2,
     persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        metainfo=metainfo,
-        img_suffix='.png',
-        seg_map_suffix='.png',
+        **scene_dataset,
         data_prefix=dict(img_path='train/images',
                          seg_map_path='train/annotations'),
         pipeline=train_pipeline))
@@ -85,11 +87,7 @@ val_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        metainfo=metainfo,
-        img_suffix='.png',
-        seg_map_suffix='.png',
+        **scene_dataset,
         data_prefix=dict(img_path='val/images',
                          seg_map_path='val/annotations'),
         pipeline=test_pipeline))
