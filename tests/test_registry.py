@@ -59,5 +59,5 @@ def test_missing_optional_dependency_names_the_install():
     import pytest
 
     from densessl.utils import require
-    with pytest.raises(ImportError, match=r'pip install -e ".\[seg\]"'):
+    with pytest.raises(ImportError, match=r'install_transfer.sh \(the densessl "seg" extra'):
         require('mmseg.this_does_not_exist', 'segmentation transfer')
