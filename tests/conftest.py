@@ -8,8 +8,13 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 
-@pytest.fixture(autouse=True, scope='session')
+@pytest.fixture(autouse=True)
 def _densessl_scope():
+    # Every test starts in the densessl scope, whatever scope (mmseg, mmdet)
+    # an earlier transfer test left behind.
+    from mmengine.registry import DefaultScope
+
     from densessl.utils import register_all_modules
-    register_all_modules(init_default_scope=True)
-    yield
+    register_all_modules(init_default_scope=False)
+    with DefaultScope.overwrite_default_scope('densessl'):
+        yield

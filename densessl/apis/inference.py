@@ -13,12 +13,15 @@ def init_model(config, checkpoint: Optional[str] = None,
     ``config`` is a path or an ``mmengine.Config``.
     """
     from mmengine.config import Config
+    from mmengine.registry import DefaultScope
 
     from densessl.registry import MODELS
     from densessl.utils import register_all_modules
-    register_all_modules()
+    register_all_modules(init_default_scope=False)
     cfg = Config.fromfile(config) if isinstance(config, str) else config
-    model = MODELS.build(cfg.model)
+    # build in densessl's scope even when an mmseg/mmdet scope is current
+    with DefaultScope.overwrite_default_scope('densessl'):
+        model = MODELS.build(cfg.model)
     if not getattr(model, 'is_init', False):
         model.init_weights()
     if checkpoint:
