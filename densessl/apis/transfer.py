@@ -4,7 +4,8 @@ call :func:`run_transfer`."""
 import os.path as osp
 from typing import Dict, Optional, Sequence
 
-TASKS = {'seg': 'mmseg', 'det': 'mmdet'}
+# task -> the package it needs (3D tasks run on densessl alone)
+TASKS = {'seg': 'mmseg', 'det': 'mmdet', 'seg3d': None}
 
 
 def check_pretrained(path: str) -> str:
@@ -38,7 +39,8 @@ def prepare_config(cfg, task: str, pretrained: Optional[str] = None,
     from densessl.utils.optional import require
     if task not in TASKS:
         raise ValueError(f'task must be one of {sorted(TASKS)}, got "{task}"')
-    require(TASKS[task], f'{task} transfer')
+    if TASKS[task]:
+        require(TASKS[task], f'{task} transfer')
     if pretrained:
         prefix = check_pretrained(pretrained)
         cfg.model.backbone.init_cfg = dict(
@@ -78,7 +80,12 @@ def retarget(value, old: str, new: str):
 
 
 def register_task(task: str) -> None:
-    """Register mmseg's / mmdet's modules and make its scope the default."""
+    """Register mmseg's / mmdet's (or densessl's) modules and make its scope
+    the default."""
+    if TASKS[task] is None:
+        from densessl.utils import register_all_modules
+        register_all_modules(init_default_scope=True)
+        return
     if task == 'seg':
         from mmseg.utils import register_all_modules
     else:

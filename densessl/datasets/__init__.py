@@ -1,5 +1,8 @@
 from .image_folder import ImageFolderDataset
-from .point_datasets import PointCloudFolderDataset, SyntheticObjectDataset
+from .point_datasets import (ModelNet40Dataset, PointCloudFolderDataset,
+                             ShapeNetPartDataset, SyntheticObjectDataset)
+from .point_scene_datasets import PointSceneFolderDataset, SyntheticRoomDataset
+from .room_generator import ROOM_CLASSES, generate_room
 from .point_generator import OBJECT_CLASSES, PART_NAMES, generate_object
 from .scene_dataset import SceneDataset
 from .scene_generator import SCENE_CLASSES, generate_scene
@@ -8,4 +11,6 @@ from .transforms import *  # noqa: F401,F403
 __all__ = ['ImageFolderDataset', 'SceneDataset', 'SCENE_CLASSES',
            'generate_scene', 'PointCloudFolderDataset',
            'SyntheticObjectDataset', 'OBJECT_CLASSES', 'PART_NAMES',
-           'generate_object']
+           'generate_object', 'ModelNet40Dataset', 'ShapeNetPartDataset',
+           'PointSceneFolderDataset', 'SyntheticRoomDataset', 'ROOM_CLASSES',
+           'generate_room']

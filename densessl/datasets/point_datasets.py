@@ -82,3 +82,84 @@ class PointCloudFolderDataset(BaseDataset):
         if not paths:
             raise ValueError(f'no point-cloud files found in "{self.folder}"')
         return [dict(pc_path=p) for p in paths]
+
+
+@DATASETS.register_module()
+class ModelNet40Dataset(BaseDataset):
+    """ModelNet40 as Point-MAE reads it (``modelnet40_normal_resampled``):
+    ``modelnet40_shape_names.txt``, ``modelnet40_{split}.txt`` (names like
+    ``airplane_0001``) and ``<class>/<name>.txt`` files with comma-separated
+    ``x,y,z,nx,ny,nz`` rows. Gives ``coord`` and the class ``label``.
+    """
+
+    def __init__(self, data_root: str, split: str = 'train',
+                 pipeline: Sequence = (), **kwargs) -> None:
+        self.split = split
+        super().__init__(data_root=data_root, pipeline=list(pipeline),
+                         serialize_data=False, **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        names_file = osp.join(self.data_root, 'modelnet40_shape_names.txt')
+        split_file = osp.join(self.data_root, f'modelnet40_{self.split}.txt')
+        for file in (names_file, split_file):
+            if not osp.isfile(file):
+                raise FileNotFoundError(
+                    f'"{file}" not found; data_root must be the '
+                    'modelnet40_normal_resampled folder')
+        classes = _read_lines(names_file)
+        self._metainfo['classes'] = tuple(classes)
+        items = []
+        for name in _read_lines(split_file):
+            cls = name.rsplit('_', 1)[0]
+            if cls not in classes:
+                raise ValueError(f'"{name}" in {split_file}: unknown class '
+                                 f'"{cls}"')
+            items.append(dict(pc_path=osp.join(self.data_root, cls,
+                                               name + '.txt'),
+                              label=classes.index(cls)))
+        return items
+
+
+@DATASETS.register_module()
+class ShapeNetPartDataset(BaseDataset):
+    """ShapeNetPart as Point-MAE reads it
+    (``shapenetcore_partanno_segmentation_benchmark_v0_normal``):
+    ``synsetoffset2category.txt``, ``train_test_split/shuffled_{split}_file_list
+    .json`` and ``<synset>/<id>.txt`` rows ``x y z nx ny nz part`` with global
+    part ids (0-49). Gives ``coord``, ``part`` and the category ``label``.
+    """
+
+    def __init__(self, data_root: str, split: str = 'train',
+                 pipeline: Sequence = (), **kwargs) -> None:
+        self.split = split
+        super().__init__(data_root=data_root, pipeline=list(pipeline),
+                         serialize_data=False, **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        import json
+        cat_file = osp.join(self.data_root, 'synsetoffset2category.txt')
+        split_file = osp.join(self.data_root, 'train_test_split',
+                              f'shuffled_{self.split}_file_list.json')
+        for file in (cat_file, split_file):
+            if not osp.isfile(file):
+                raise FileNotFoundError(
+                    f'"{file}" not found; data_root must be the '
+                    'shapenetcore_partanno_segmentation_benchmark_v0_normal '
+                    'folder')
+        categories = [line.split() for line in _read_lines(cat_file)]
+        synsets = [s for _, s in categories]
+        self._metainfo['classes'] = tuple(c for c, _ in categories)
+        with open(split_file) as f:
+            entries = json.load(f)
+        items = []
+        for entry in entries:
+            synset, shape = entry.split('/')[-2:]
+            items.append(dict(pc_path=osp.join(self.data_root, synset,
+                                               shape + '.txt'),
+                              label=synsets.index(synset), has_part=True))
+        return items
+
+
+def _read_lines(path: str) -> List[str]:
+    with open(path) as f:
+        return [line.strip() for line in f if line.strip()]

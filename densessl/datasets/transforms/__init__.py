@@ -3,6 +3,9 @@ from .loading import LoadImageFromFile
 from .multiview import MultiView, PackMultiViewInputs
 from .point import (GridSample, LoadPointCloud, NormalizeToUnitSphere, PackPointInputs,
                     PointScaleAndTranslate, RandomPointSubsample)
+from .point_scene import (CenterShift, ChromaticJitter, PackSparsePointInputs,
+                          PointFeatures, PointMultiView, RandomFlip3d,
+                          RandomJitter, RandomRotate, RandomScale, SphereCrop)
 from .photometric import (ColorJitter, RandomGaussianBlur, RandomGrayscale,
                           RandomSolarize)
 
@@ -11,5 +14,7 @@ __all__ = [
     'MultiView', 'PackMultiViewInputs', 'ColorJitter', 'RandomGaussianBlur',
     'RandomGrayscale', 'RandomSolarize', 'GridSample', 'LoadPointCloud',
     'NormalizeToUnitSphere', 'PackPointInputs', 'PointScaleAndTranslate',
-    'RandomPointSubsample'
+    'RandomPointSubsample', 'CenterShift', 'ChromaticJitter',
+    'PackSparsePointInputs', 'PointFeatures', 'PointMultiView', 'RandomFlip3d',
+    'RandomJitter', 'RandomRotate', 'RandomScale', 'SphereCrop'
 ]

@@ -11,7 +11,8 @@ from densessl.structures import DataSample
 @TRANSFORMS.register_module()
 class LoadPointCloud:
     """Read ``results['pc_path']`` into ``coord`` (xyz; extra columns go to
-    ``feat``)."""
+    ``feat``). With ``results['has_part']`` (ShapeNetPart) the last column is
+    the per-point ``part`` label."""
 
     def __init__(self, mesh_points: int = 8192) -> None:
         self.mesh_points = mesh_points
@@ -19,6 +20,11 @@ class LoadPointCloud:
     def __call__(self, results: dict) -> dict:
         from densessl.datasets.point_io import read_point_cloud
         points = read_point_cloud(results['pc_path'], self.mesh_points)
+        if results.get('has_part'):
+            if points.shape[1] < 4:
+                raise ValueError(f'"{results["pc_path"]}" has no part column')
+            results['part'] = points[:, -1].astype(np.int64)
+            points = points[:, :-1]
         results['coord'] = points[:, :3]
         if points.shape[1] > 3:
             results['feat'] = points[:, 3:]
@@ -90,10 +96,12 @@ class GridSample:
     ``grid_coord``, and ``origin_coord`` (the coordinates before any later
     augmentation, kept for matching points across views). Per-point arrays in
     ``keys`` are subsampled alike; ``inverse`` maps every original point to
-    its voxel's kept point."""
+    its voxel's kept point and ``full_segment`` keeps every point's label, so
+    predictions are scored per point, not per voxel."""
 
     def __init__(self, grid_size: float = 0.02, mode: str = 'train',
-                 keys: Sequence[str] = ('coord', 'feat', 'part', 'segment',
+                 keys: Sequence[str] = ('coord', 'color', 'normal', 'feat',
+                                        'part', 'segment', 'instance',
                                         'origin_coord')) -> None:
         if mode not in ('train', 'test'):
             raise ValueError(f'mode must be train or test, got "{mode}"')
@@ -119,6 +127,8 @@ class GridSample:
             keep = order[pick]
         else:
             keep = first
+        if 'segment' in results:  # labels of every point, for evaluation
+            results['full_segment'] = results['segment']
         for key in self.keys:
             if key in results:
                 results[key] = results[key][keep]

@@ -4,7 +4,10 @@ from .densecl import DenseCL
 from .mocov2 import MoCoV2
 from .pixpro import PixPro
 from .point_cmae import PointCMAE
+from .point_contrast import PointContrast
 from .slotcon import SlotCon
+from .sparse_segmentor import SparseSegmentor
 
 __all__ = ['BaseSelfSupervisor', 'MomentumSelfSupervisor', 'BYOL', 'DenseCL',
-           'MoCoV2', 'PixPro', 'PointCMAE', 'SlotCon']
+           'MoCoV2', 'PixPro', 'PointCMAE', 'PointContrast', 'SlotCon',
+           'SparseSegmentor']

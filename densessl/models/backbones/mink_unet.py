@@ -57,8 +57,10 @@ def _stage(cin, cout, depth, backend):
 
 @MODELS.register_module()
 class MinkUNet(BaseModule):
-    """Sparse U-Net: stem (k5), 4 x (k2 s2 down + residual blocks), 4 x (k2 s2
-    transposed up + skip concat + blocks), final 1x1 conv.
+    """Sparse U-Net: stem (``stem_kernel_size``, 5 as MinkowskiEngine's
+    MinkUNet; PointContrast's Res16UNet uses 3), 4 x (k2 s2 down + residual
+    blocks), 4 x (k2 s2 transposed up + skip concat + blocks), final 1x1
+    conv.
 
     ``forward`` takes a :class:`SparseTensor` (``feats`` N x in_channels at
     ``coords`` N x 4) and returns per-site features ``N x out_channels`` in
@@ -74,13 +76,15 @@ class MinkUNet(BaseModule):
     def __init__(self, in_channels: int = 3, out_channels: int = 96,
                  depth: int = 14,
                  planes: Sequence[int] = (32, 64, 128, 256, 256, 128, 96, 96),
-                 stem_channels: int = 32, backend: str = 'builtin',
+                 stem_channels: int = 32, stem_kernel_size: int = 5,
+                 backend: str = 'builtin',
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if depth not in DEPTHS:
             raise ValueError(f'depth must be one of {sorted(DEPTHS)}')
         layers = DEPTHS[depth]
-        self.stem = ConvBNReLU(in_channels, stem_channels, 5, backend=backend)
+        self.stem = ConvBNReLU(in_channels, stem_channels, stem_kernel_size,
+                               backend=backend)
         self.down = nn.ModuleList()
         self.enc = nn.ModuleList()
         cin = stem_channels

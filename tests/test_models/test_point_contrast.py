@@ -1,0 +1,183 @@
+"""PointContrast: PointInfoNCE against a numpy re-derivation, origin-coord
+matching against brute force, the algorithm's gradients and errors, the
+train tool (with resume) and DDP with two CPU processes."""
+import os
+import os.path as osp
+import sys
+
+import numpy as np
+import pytest
+import torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
+
+from densessl.models.losses import match_by_origin, point_info_nce, sample_pairs
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TINY = osp.join(ROOT, 'tests/data/pointcontrast_tiny.py')
+
+
+def _numpy_nce(q, k, t):
+    logits = q @ k.T / t
+    logits = logits - logits.max(1, keepdims=True)
+    log_prob = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+    return -np.mean(np.diag(log_prob))
+
+
+def test_point_info_nce_equals_numpy():
+    rng = np.random.default_rng(0)
+    q, k = rng.normal(size=(2, 7, 5))
+    q /= np.linalg.norm(q, axis=1, keepdims=True)
+    k /= np.linalg.norm(k, axis=1, keepdims=True)
+    got = point_info_nce(torch.tensor(q), torch.tensor(k), 0.4)
+    assert np.isclose(float(got), _numpy_nce(q, k, 0.4))
+    # identical features at a low temperature: near-zero loss
+    assert float(point_info_nce(torch.tensor(q), torch.tensor(q), 0.01)) < \
+        float(got)
+
+
+def test_match_by_origin_equals_brute_force():
+    rng = np.random.default_rng(1)
+    o0 = rng.uniform(0, 1, (30, 3)).astype(np.float32)
+    o1 = np.concatenate([o0[:20] + rng.normal(0, 0.01, (20, 3)),
+                         rng.uniform(0, 1, (15, 3))]).astype(np.float32)
+    # two clouds: points 0-17 / 18-29 in view 0, 0-19 / 20-34 in view 1
+    off0, off1 = torch.tensor([18, 30]), torch.tensor([20, 35])
+    pairs = match_by_origin(torch.tensor(o0), off0, torch.tensor(o1), off1,
+                            radius=0.05, chunk=7)
+    expected = []
+    for (s0, e0), (s1, e1) in (((0, 18), (0, 20)), ((18, 30), (20, 35))):
+        for i in range(s0, e0):
+            d = np.linalg.norm(o1[s1:e1] - o0[i], axis=1)
+            if d.min() <= 0.05:
+                expected.append((i, s1 + int(d.argmin())))
+    assert sorted(map(tuple, pairs.tolist())) == expected
+    assert len(expected) >= 15  # the jittered copies match
+    sampled = sample_pairs(pairs, 5, torch.Generator().manual_seed(0))
+    assert len(sampled) == 5 and len({tuple(p) for p in sampled.tolist()}) == 5
+    assert set(map(tuple, sampled.tolist())) <= set(expected)
+
+
+def _batch(seed=0, rotate=True):
+    from mmengine.dataset import pseudo_collate
+
+    from densessl.datasets import SyntheticRoomDataset
+    from densessl.models.data_preprocessors import SparsePointDataPreprocessor
+    views = [dict(type='GridSample', grid_size=0.1, mode='train'),
+             dict(type='PointFeatures')]
+    if rotate:
+        views.insert(0, dict(type='RandomRotate'))
+    np.random.seed(seed)
+    ds = SyntheticRoomDataset(num_scenes=2, num_points=3000, seed=seed,
+                              pipeline=[dict(type='PointMultiView',
+                                             transforms=views),
+                                        dict(type='PackSparsePointInputs')])
+    data = pseudo_collate([ds[0], ds[1]])
+    return SparsePointDataPreprocessor()(data, True)['inputs']
+
+
+def _model(**kwargs):
+    from densessl.models.algorithms import PointContrast
+    torch.manual_seed(0)
+    return PointContrast(
+        backbone=dict(type='MinkUNet', in_channels=3, out_channels=8,
+                      depth=14, planes=(8, 8, 16, 16, 16, 16, 8, 8),
+                      stem_channels=8),
+        num_pairs=128, match_radius=0.15, **kwargs)
+
+
+def test_views_match_where_the_scene_overlaps_and_gradients_flow():
+    views = _batch()
+    # origin_coord survives rotation: matched points lie on the same spot of
+    # the scene although their augmented coordinates differ
+    pairs = match_by_origin(views[0]['origin_coord'], views[0]['offset'],
+                            views[1]['origin_coord'], views[1]['offset'], 0.15)
+    assert len(pairs) > 0.5 * len(views[0]['coord'])
+    o0, o1 = views[0]['origin_coord'][pairs[:, 0]], \
+        views[1]['origin_coord'][pairs[:, 1]]
+    assert float((o0 - o1).norm(dim=1).max()) <= 0.15
+    moved = (views[0]['coord'][pairs[:, 0]] - views[1]['coord'][pairs[:, 1]])
+    assert float(moved.norm(dim=1).mean()) > 0.2
+    batch0 = views[0]['batch'][pairs[:, 0]]
+    assert torch.equal(batch0, views[1]['batch'][pairs[:, 1]])
+
+    model = _model()
+    losses = model.loss(views)
+    assert 0 < float(losses['loss']) < 2 * np.log(128)
+    assert float(losses['num_matches']) == 128
+    losses['loss'].backward()
+    grads = [p.grad for p in model.backbone.parameters()]
+    assert all(g is not None for g in grads)
+    assert float(model.backbone.stem.conv.weight.grad.abs().sum()) > 0
+
+
+def test_non_overlapping_views_and_single_view_give_clear_errors():
+    views = _batch()
+    far = dict(views[1])
+    far['origin_coord'] = far['origin_coord'] + 100
+    with pytest.raises(ValueError, match='do not overlap'):
+        _model().loss([views[0], far])
+    with pytest.raises(ValueError, match='two views'):
+        _model().loss([views[0]])
+
+
+def _ddp_worker(rank, world, port, out_dir):
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
+    dist.init_process_group('gloo', rank=rank, world_size=world)
+    torch.set_num_threads(1)
+    sys.path.insert(0, osp.join(ROOT, 'tests', 'test_models'))
+    from densessl.utils import register_all_modules
+    register_all_modules()
+    from test_point_contrast import _batch, _model
+    views = _batch(seed=rank + 1)  # different scenes per rank
+    local = _model()
+    torch.manual_seed(5)
+    local.loss(views)['loss'].backward()
+    model = _model()
+    ddp = torch.nn.parallel.DistributedDataParallel(model)
+    torch.manual_seed(5)  # the same pair sample as the local run
+    ddp(views, mode='loss')['loss'].backward()
+    torch.save(dict(local=[p.grad for p in local.parameters()],
+                    ddp=[p.grad for p in model.parameters()]),
+               osp.join(out_dir, f'rank{rank}.pth'))
+    dist.barrier()
+    dist.destroy_process_group()
+
+
+def test_ddp_averages_gradients_over_two_processes(tmp_path):
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+    from test_ddp import free_port
+    mp.spawn(_ddp_worker, args=(2, free_port(), str(tmp_path)), nprocs=2)
+    r0, r1 = (torch.load(tmp_path / f'rank{r}.pth') for r in (0, 1))
+    for g0, g1, l0, l1 in zip(r0['ddp'], r1['ddp'], r0['local'], r1['local']):
+        assert torch.equal(g0, g1)
+        assert torch.allclose(g0, (l0 + l1) / 2, atol=1e-6)
+    assert not torch.allclose(r0['local'][0], r1['local'][0])
+
+
+def _train(work_dir, *options):
+    import subprocess
+    env = dict(os.environ, PYTHONPATH=ROOT, CUDA_VISIBLE_DEVICES='')
+    proc = subprocess.run(
+        [sys.executable, 'tools/train.py', TINY, '--work-dir', str(work_dir),
+         *options], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+def test_train_tool_and_resume(tmp_path):
+    proc = _train(tmp_path, '--cfg-options', 'train_cfg.max_iters=2')
+    assert 'loss:' in proc.stdout + proc.stderr
+    assert 'num_matches: 256' in proc.stdout + proc.stderr
+    first = torch.load(tmp_path / 'iter_2.pth', weights_only=True)
+    proc = _train(tmp_path, '--resume', '--cfg-options',
+                  'train_cfg.max_iters=4')
+    log = proc.stdout + proc.stderr
+    # resumed at iteration 2: the first logged iteration is 3, not 1
+    assert 'Iter(train) [3/4]' in log and 'Iter(train) [1/4]' not in log
+    second = torch.load(tmp_path / 'iter_4.pth', weights_only=True)
+    assert first['meta']['iter'] == 2 and second['meta']['iter'] == 4
+    changed = [k for k in first['state_dict'] if k.endswith('weight') and
+               not torch.equal(first['state_dict'][k], second['state_dict'][k])]
+    assert changed
