@@ -5,7 +5,8 @@ import os.path as osp
 from typing import Dict, Optional, Sequence
 
 # task -> the package it needs (3D tasks run on densessl alone)
-TASKS = {'seg': 'mmseg', 'det': 'mmdet', 'seg3d': None}
+TASKS = {'seg': 'mmseg', 'det': 'mmdet', 'seg3d': None, 'cls3d': None,
+         'partseg3d': None}
 
 
 def check_pretrained(path: str) -> str:

@@ -3,7 +3,7 @@
 # voxels, 200 iterations of SGD (lr 0.1, momentum 0.9, wd 1e-4, poly decay),
 # per-point mIoU on 20 held-out rooms. Pretrained weights come in through
 #   --pretrained BACKBONE.pth  (tools/extract_backbone.py --layout mm)
-# with tools/benchmarks/seg3d_transfer.py, or
+# with tools/benchmarks/point_transfer.py, or
 #   model.backbone.init_cfg=dict(type='Pretrained', checkpoint=..., prefix='backbone.')
 # densessl.datasets.ROOM_CLASSES (a test checks they agree)
 room_classes = ('floor', 'wall', 'cabinet', 'table', 'lamp', 'mug', 'rocket')

@@ -1,7 +1,7 @@
 from .geometric import RandomFlipCoord, RandomResizedCropCoord
 from .loading import LoadImageFromFile
 from .multiview import MultiView, PackMultiViewInputs
-from .point import (GridSample, LoadPointCloud, NormalizeToUnitSphere, PackPointInputs,
+from .point import (FarthestPointSubsample, GridSample, LoadPointCloud, NormalizeToUnitSphere, PackPointInputs,
                     PointScaleAndTranslate, RandomPointSubsample)
 from .point_scene import (CenterShift, ChromaticJitter, PackSparsePointInputs,
                           PointFeatures, PointMultiView, RandomFlip3d,
@@ -14,7 +14,7 @@ __all__ = [
     'MultiView', 'PackMultiViewInputs', 'ColorJitter', 'RandomGaussianBlur',
     'RandomGrayscale', 'RandomSolarize', 'GridSample', 'LoadPointCloud',
     'NormalizeToUnitSphere', 'PackPointInputs', 'PointScaleAndTranslate',
-    'RandomPointSubsample', 'CenterShift', 'ChromaticJitter',
+    'RandomPointSubsample', 'FarthestPointSubsample', 'CenterShift', 'ChromaticJitter',
     'PackSparsePointInputs', 'PointFeatures', 'PointMultiView', 'RandomFlip3d',
     'RandomJitter', 'RandomRotate', 'RandomScale', 'SphereCrop'
 ]

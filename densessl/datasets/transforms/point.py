@@ -61,6 +61,32 @@ class RandomPointSubsample:
 
 
 @TRANSFORMS.register_module()
+class FarthestPointSubsample:
+    """``num_points`` points by farthest point sampling (Point-MAE's FPS,
+    start index 0, so deterministic for a given point order): the ModelNet40
+    test sampling, and the first step of its training sampling (FPS 1200,
+    then ``RandomPointSubsample(1024)``)."""
+
+    def __init__(self, num_points: int = 1024,
+                 keys: Sequence[str] = ('coord', 'feat', 'part')) -> None:
+        self.num_points, self.keys = num_points, tuple(keys)
+
+    def __call__(self, results: dict) -> dict:
+        from densessl.models.utils.point_ops import farthest_point_sample
+        coord = results['coord']
+        if len(coord) < self.num_points:
+            raise ValueError(f'the cloud has {len(coord)} points, fewer than '
+                             f'the {self.num_points} requested by FPS')
+        index = farthest_point_sample(
+            torch.from_numpy(np.ascontiguousarray(coord[None, :, :3])),
+            self.num_points)[0].numpy()
+        for key in self.keys:
+            if key in results:
+                results[key] = results[key][index]
+        return results
+
+
+@TRANSFORMS.register_module()
 class NormalizeToUnitSphere:
     """Subtract the centroid, divide by the largest radius (``pc_norm``)."""
 

@@ -1,7 +1,7 @@
 """Point-MAE's point-patch transformer: FPS + KNN groups, a mini-PointNet per
 group, and pre-norm ViT blocks with the position embedding added before
 every block."""
-from typing import Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 from mmengine.model import BaseModule
@@ -54,10 +54,16 @@ class PreNormBlocks(nn.Module):
             Block(embed_dim, num_heads, mlp_ratio, qkv_bias=False,
                   drop_path=rate, norm_layer=nn.LayerNorm) for rate in rates)
 
-    def forward(self, x: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
-        for block in self.blocks:
+    def forward(self, x: torch.Tensor, pos: torch.Tensor,
+                out_indices: Optional[Sequence[int]] = None):
+        """The last block's output, or the outputs of the blocks in
+        ``out_indices`` (a list), as Point-MAE's segmentation encoder."""
+        outs = []
+        for i, block in enumerate(self.blocks):
             x = block(x + pos)
-        return x
+            if out_indices is not None and i in out_indices:
+                outs.append(x)
+        return x if out_indices is None else outs
 
 
 def trunc_normal_init(module: nn.Module) -> None:
@@ -124,6 +130,16 @@ class PointPatchTransformer(BaseModule):
             tokens = torch.cat([prefix, tokens], 1)
             pos = torch.cat([prefix_pos, pos], 1)
         return self.norm(self.blocks(tokens, pos))
+
+    def encode_layers(self, tokens: torch.Tensor, center: torch.Tensor,
+                      out_indices: Sequence[int]) -> List[torch.Tensor]:
+        """The outputs of blocks ``out_indices``, each through the shared
+        final LayerNorm (Point-MAE's part segmentation uses blocks 4/8/12)."""
+        if max(out_indices) >= len(self.blocks.blocks):
+            raise ValueError(f'out_indices {tuple(out_indices)} exceed the '
+                             f'{len(self.blocks.blocks)} blocks')
+        outs = self.blocks(tokens, self.pos_embed(center), out_indices)
+        return [self.norm(x) for x in outs]
 
     def forward(self, points: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         neighborhood, center = self.group(points)
