@@ -89,8 +89,12 @@ def generate_room(seed: int, num_points: int = 20000,
         if n == 0:
             continue
         coord.append(sampler(n))
-        tint = np.clip(np.array(_BASE_COLOURS[name]) +
-                       rng.normal(0, 0.08, 3), 0, 1)
+        # furniture colour is mostly arbitrary (as in real rooms), so the
+        # class has to come from the shape, not from a colour code
+        base = np.array(_BASE_COLOURS[name])
+        if name not in ('floor', 'wall'):
+            base = 0.3 * base + 0.7 * rng.uniform(0.05, 0.95, 3)
+        tint = np.clip(base + rng.normal(0, 0.08, 3), 0, 1)
         color.append(np.clip(tint + rng.normal(0, 0.03, (n, 3)), 0, 1))
         segment.append(np.full(n, ROOM_CLASSES.index(name)))
         instance.append(np.full(n, inst))
