@@ -1,7 +1,7 @@
 """Dense similarity on point clouds: colour every point by the cosine
 similarity of its feature to a query point's feature; write ``.ply`` and a PNG
 render."""
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 import torch
@@ -25,6 +25,51 @@ def point_features(model, coord: torch.Tensor) -> torch.Tensor:
     finally:
         model.train(was_training)
     return propagate_features(points, center, tokens)[0].cpu()
+
+
+@torch.no_grad()
+def sparse_point_features(model, coord: np.ndarray, grid_size: float,
+                          color: Optional[np.ndarray] = None) -> torch.Tensor:
+    """``N x C`` per-point features of one scene from a sparse-backbone
+    algorithm (PointContrast, SparseSegmentor): the cloud is voxelised as in
+    testing, and every point takes its voxel's feature. Without colours the
+    input feature is a neutral grey."""
+    from densessl.datasets.transforms import GridSample, PointFeatures
+    from densessl.models.data_preprocessors.sparse_point import collate_points
+    results = dict(coord=np.asarray(coord, np.float32), color=(
+        np.full_like(coord, 0.5, dtype=np.float32) if color is None
+        else np.asarray(color, np.float32)))
+    results = PointFeatures()(GridSample(grid_size, mode='test')(results))
+    batch = collate_points({k: [torch.from_numpy(np.ascontiguousarray(
+        results[k]))] for k in ('coord', 'grid_coord', 'feat', 'inverse')})
+    was_training = model.training
+    model.eval()
+    try:
+        device = next(model.parameters()).device
+        feats = model.extract_feat({k: v.to(device) for k, v in batch.items()})
+    finally:
+        model.train(was_training)
+    return feats[batch['inverse'].to(feats.device)].cpu()
+
+
+def find_grid_size(cfg) -> Optional[float]:
+    """The ``grid_size`` of the first ``GridSample`` in a config's training
+    pipeline (searched recursively, so inside ``PointMultiView`` too)."""
+    def search(node):
+        if isinstance(node, dict):
+            if node.get('type') == 'GridSample':
+                return node.get('grid_size', 0.02)
+            values = node.values()
+        elif isinstance(node, (list, tuple)):
+            values = node
+        else:
+            return None
+        for value in values:
+            found = search(value)
+            if found is not None:
+                return found
+        return None
+    return search(cfg.get('train_dataloader', {}))
 
 
 def point_similarity(feats: torch.Tensor, query_index: int) -> torch.Tensor:

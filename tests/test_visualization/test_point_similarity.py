@@ -57,3 +57,36 @@ def test_tool_writes_coloured_ply_and_png(tmp_path):
     colors = np.asarray(cloud.colors)
     assert colors[5, 0] > 0.45 and colors[5, 2] < 0.1
     assert (tmp_path / 'similarity.png').stat().st_size > 10_000
+
+
+def test_sparse_features_follow_voxels_and_tool_runs_on_rooms(tmp_path):
+    from mmengine.config import Config
+
+    from densessl.apis import init_model
+    from densessl.datasets import generate_room
+    from densessl.visualization.point_similarity import (find_grid_size,
+                                                         sparse_point_features)
+    cfg = Config.fromfile(osp.join(ROOT, 'tests/data/pointcontrast_tiny.py'))
+    assert find_grid_size(cfg) == 0.1  # found inside PointMultiView
+    model = init_model(cfg)
+    room = generate_room(2, 1500)
+    feats = sparse_point_features(model, room['coord'], 0.1, room['color'])
+    assert feats.shape == (1500, 8)
+    # points of one voxel share its feature; points of distant voxels differ
+    grid = np.floor((room['coord'] - room['coord'].min(0)) / 0.1).astype(int)
+    same = np.where((grid == grid[0]).all(1))[0]
+    assert torch.allclose(feats[same], feats[same[0]].expand(len(same), -1))
+    far = int(np.argmax(np.linalg.norm(room['coord'] - room['coord'][0],
+                                       axis=1)))
+    assert not torch.allclose(feats[0], feats[far])
+
+    proc = subprocess.run(
+        [sys.executable, 'tools/visualize_point_similarity.py',
+         'tests/data/pointcontrast_tiny.py', '--num-points', '1200',
+         '--query', '3', '--out-dir', str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    saved = np.load(tmp_path / 'similarity.npz')
+    assert saved['maps'].shape == (1, 1200)
+    assert np.isclose(saved['maps'][0].max(), saved['maps'][0][3])
+    assert (tmp_path / 'similarity.png').stat().st_size > 10_000
