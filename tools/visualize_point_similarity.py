@@ -30,8 +30,8 @@ def parse_args(argv=None):
     parser.add_argument('--checkpoint')
     parser.add_argument('--cloud', help='point-cloud or mesh file')
     parser.add_argument('--object-seed', type=int, default=0,
-                        help='embedded object (or room, for sparse models) when --cloud is '
-        'not given')
+                        help='embedded object (or room, for sparse models) '
+                        'when --cloud is not given')
     parser.add_argument('--query', type=int, action='append',
                         help='query point index (repeatable; default: 3 '
                         'spread-out points)')
@@ -63,8 +63,7 @@ def main(argv=None):
                            args.trust_checkpoint)
     except (FileNotFoundError, ValueError) as err:
         raise SystemExit(str(err))
-    sparse = hasattr(model, 'backbone') and isinstance(model.backbone,
-                                                        MinkUNet)
+    sparse = isinstance(getattr(model, 'backbone', None), MinkUNet)
     num_points = args.num_points or (20000 if sparse else 1024)
     color = None
     if args.cloud:

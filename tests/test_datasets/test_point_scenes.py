@@ -10,10 +10,9 @@ from mmengine.dataset import pseudo_collate
 from densessl.datasets import (ROOM_CLASSES, ModelNet40Dataset,
                                PointSceneFolderDataset, ShapeNetPartDataset,
                                SyntheticRoomDataset, generate_room)
-from densessl.datasets.transforms import (FarthestPointSubsample, GridSample,
-                                          LoadPointCloud, PointFeatures,
-                                          PointMultiView, RandomRotate,
-                                          SphereCrop)
+from densessl.datasets.transforms import (FarthestPointSubsample,
+                                          PointFeatures, PointMultiView,
+                                          RandomRotate, SphereCrop)
 from densessl.models.data_preprocessors.sparse_point import (collate_points,
                                                              to_sparse_tensor)
 

@@ -1,7 +1,8 @@
 from .geometric import RandomFlipCoord, RandomResizedCropCoord
 from .loading import LoadImageFromFile
 from .multiview import MultiView, PackMultiViewInputs
-from .point import (FarthestPointSubsample, GridSample, LoadPointCloud, NormalizeToUnitSphere, PackPointInputs,
+from .point import (FarthestPointSubsample, GridSample, LoadPointCloud,
+                    NormalizeToUnitSphere, PackPointInputs,
                     PointScaleAndTranslate, RandomPointSubsample)
 from .point_scene import (CenterShift, ChromaticJitter, PackSparsePointInputs,
                           PointFeatures, PointMultiView, RandomFlip3d,
