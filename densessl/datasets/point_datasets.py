@@ -84,13 +84,10 @@ class PointCloudFolderDataset(BaseDataset):
         return [dict(pc_path=p) for p in paths]
 
 
-@DATASETS.register_module()
-class ModelNet40Dataset(BaseDataset):
-    """ModelNet40 as Point-MAE reads it (``modelnet40_normal_resampled``):
-    ``modelnet40_shape_names.txt``, ``modelnet40_{split}.txt`` (names like
-    ``airplane_0001``) and ``<class>/<name>.txt`` files with comma-separated
-    ``x,y,z,nx,ny,nz`` rows. Gives ``coord`` and the class ``label``.
-    """
+class _OfficialLayoutDataset(BaseDataset):
+    """A data set in a benchmark's own folder layout, one split of it."""
+
+    LAYOUT = ''  # the folder name users download
 
     def __init__(self, data_root: str, split: str = 'train',
                  pipeline: Sequence = (), **kwargs) -> None:
@@ -98,14 +95,28 @@ class ModelNet40Dataset(BaseDataset):
         super().__init__(data_root=data_root, pipeline=list(pipeline),
                          serialize_data=False, **kwargs)
 
+    def _require(self, *files: str) -> None:
+        for file in files:
+            if not osp.isfile(file):
+                raise FileNotFoundError(
+                    f'"{file}" not found; data_root must be the {self.LAYOUT} '
+                    'folder')
+
+
+@DATASETS.register_module()
+class ModelNet40Dataset(_OfficialLayoutDataset):
+    """ModelNet40 as Point-MAE reads it (``modelnet40_normal_resampled``):
+    ``modelnet40_shape_names.txt``, ``modelnet40_{split}.txt`` (names like
+    ``airplane_0001``) and ``<class>/<name>.txt`` files with comma-separated
+    ``x,y,z,nx,ny,nz`` rows. Gives ``coord`` and the class ``label``.
+    """
+
+    LAYOUT = 'modelnet40_normal_resampled'
+
     def load_data_list(self) -> List[dict]:
         names_file = osp.join(self.data_root, 'modelnet40_shape_names.txt')
         split_file = osp.join(self.data_root, f'modelnet40_{self.split}.txt')
-        for file in (names_file, split_file):
-            if not osp.isfile(file):
-                raise FileNotFoundError(
-                    f'"{file}" not found; data_root must be the '
-                    'modelnet40_normal_resampled folder')
+        self._require(names_file, split_file)
         classes = _read_lines(names_file)
         self._metainfo['classes'] = tuple(classes)
         items = []
@@ -121,7 +132,7 @@ class ModelNet40Dataset(BaseDataset):
 
 
 @DATASETS.register_module()
-class ShapeNetPartDataset(BaseDataset):
+class ShapeNetPartDataset(_OfficialLayoutDataset):
     """ShapeNetPart as Point-MAE reads it
     (``shapenetcore_partanno_segmentation_benchmark_v0_normal``):
     ``synsetoffset2category.txt``, ``train_test_split/shuffled_{split}_file_list
@@ -129,23 +140,14 @@ class ShapeNetPartDataset(BaseDataset):
     part ids (0-49). Gives ``coord``, ``part`` and the category ``label``.
     """
 
-    def __init__(self, data_root: str, split: str = 'train',
-                 pipeline: Sequence = (), **kwargs) -> None:
-        self.split = split
-        super().__init__(data_root=data_root, pipeline=list(pipeline),
-                         serialize_data=False, **kwargs)
+    LAYOUT = 'shapenetcore_partanno_segmentation_benchmark_v0_normal'
 
     def load_data_list(self) -> List[dict]:
         import json
         cat_file = osp.join(self.data_root, 'synsetoffset2category.txt')
         split_file = osp.join(self.data_root, 'train_test_split',
                               f'shuffled_{self.split}_file_list.json')
-        for file in (cat_file, split_file):
-            if not osp.isfile(file):
-                raise FileNotFoundError(
-                    f'"{file}" not found; data_root must be the '
-                    'shapenetcore_partanno_segmentation_benchmark_v0_normal '
-                    'folder')
+        self._require(cat_file, split_file)
         categories = [line.split() for line in _read_lines(cat_file)]
         synsets = [s for _, s in categories]
         self._metainfo['classes'] = tuple(c for c, _ in categories)
