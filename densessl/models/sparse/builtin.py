@@ -65,22 +65,35 @@ def kernel_map(in_coords: torch.Tensor, out_coords: torch.Tensor,
 
     Regular conv: output ``o`` reads input ``o + offset * tensor_stride``.
     Transposed conv: input ``i`` writes output ``i + offset * out_stride``
-    (``tensor_stride`` is then the *output* stride)."""
-    offsets = kernel_offsets(kernel_size, dilation, in_coords.device)
+    (``tensor_stride`` is then the *output* stride).
+
+    The hash is linear in the coordinates, so the keys of every shifted site
+    are the sites' keys plus one constant per offset: the table is hashed and
+    sorted once and all offsets are looked up in one ``searchsorted``."""
+    offsets = kernel_offsets(kernel_size, dilation,
+                             in_coords.device) * tensor_stride
+    table, query = (out_coords, in_coords) if transposed else (in_coords,
+                                                               out_coords)
+    reach = int(offsets.abs().max()) if len(offsets) else 0
+    if len(query) and (query[:, 1:].min() - reach < -_SHIFT or
+                       query[:, 1:].max() + reach >= _SHIFT):
+        raise ValueError('voxel coordinates plus the kernel reach leave '
+                         '[-32768, 32767]; use a coarser grid_size or crop '
+                         'the scene.')
+    sorted_keys, order = hash_coords(table).sort()
+    if len(sorted_keys) == 0:
+        return {}
+    weights = torch.tensor([_RANGE * _RANGE, _RANGE, 1],
+                           device=offsets.device)
+    keys = hash_coords(query)[None] + (offsets * weights).sum(1)[:, None]
+    pos = torch.searchsorted(sorted_keys, keys).clamp_(max=len(table) - 1)
+    found = sorted_keys[pos] == keys
     maps = {}
-    for k, offset in enumerate(offsets):
-        if transposed:
-            target = in_coords.clone()
-            target[:, 1:] += offset * tensor_stride
-            rows, found = lookup(out_coords, target)
-            pair = (torch.nonzero(found)[:, 0], rows[found])
-        else:
-            source = out_coords.clone()
-            source[:, 1:] += offset * tensor_stride
-            rows, found = lookup(in_coords, source)
-            pair = (rows[found], torch.nonzero(found)[:, 0])
-        if len(pair[0]):
-            maps[k] = pair
+    for k in range(len(offsets)):
+        hit = torch.nonzero(found[k])[:, 0]
+        if len(hit):
+            rows = order[pos[k, hit]]
+            maps[k] = (hit, rows) if transposed else (rows, hit)
     return maps
 
 
@@ -116,5 +129,6 @@ def sparse_conv(x: SparseTensor, weight: torch.Tensor, kernel_size: int,
     x.cache[key] = maps
     out = x.feats.new_zeros(len(coords), weight.shape[-1])
     for k, (rows_in, rows_out) in maps.items():
-        out = out.index_add(0, rows_out, x.feats[rows_in] @ weight[k])
+        # in place: index_add_'s backward does not need ``out``'s values
+        out.index_add_(0, rows_out, x.feats[rows_in] @ weight[k])
     return SparseTensor(out, coords, out_stride, cache=x.cache)
