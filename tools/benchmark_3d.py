@@ -8,7 +8,8 @@
 * a MinkUNet14 on an embedded indoor-like scene (objects placed on a floor,
   voxelised at ``--grid``): the built-in backend's forward and forward +
   backward against spconv's forward (target: built-in forward <= 1.5x
-  spconv's). spconv's CPU build has no backward.
+  spconv's; spconv's CPU build has no backward) and, when installed,
+  MinkowskiEngine's forward and forward + backward.
 """
 import argparse
 import os.path as osp
@@ -94,32 +95,42 @@ def main(argv=None):
         with torch.no_grad():
             return net(fresh())
 
-    def fwd_bwd():
-        builtin.zero_grad()
-        builtin(fresh()).feats.square().mean().backward()
+    def fwd_bwd(net):
+        net.zero_grad()
+        net(fresh()).feats.square().mean().backward()
 
     t_builtin = timed(lambda: fwd(builtin), args.repeat)
-    t_train = timed(fwd_bwd, args.repeat)
+    t_train = timed(lambda: fwd_bwd(builtin), args.repeat)
     print(f'  built-in forward            {t_builtin * 1e3:8.1f} ms')
     print(f'  built-in forward + backward {t_train * 1e3:8.1f} ms')
-    try:
-        spconv_net = MODELS.build(dict(cfg, backend='spconv')).eval()
-    except ImportError as err:
-        print(f'  spconv: not installed ({err})')
-        return
-    spconv_net.load_state_dict(builtin.state_dict())
-    t_spconv = timed(lambda: fwd(spconv_net), args.repeat)
-    # spconv's CPU transposed conv races with several threads: compare the
-    # outputs single-threaded
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    diff = (fwd(builtin).feats - fwd(spconv_net).feats).abs().max()
-    torch.set_num_threads(threads)
-    print(f'  spconv forward              {t_spconv * 1e3:8.1f} ms  '
-          f'(max |difference| {diff:.2e})')
-    ratio = t_builtin / t_spconv
-    print(f'  built-in / spconv forward   {ratio:8.2f}  (target <= 1.5: '
-          f'{"met" if ratio <= 1.5 else "NOT met"})')
+    others = {'spconv': ('spconv.pytorch', 'pip install spconv'),
+              'minkowski': ('MinkowskiEngine',
+                            'bash tools/install_minkowski.sh')}
+    for backend, (module, hint) in others.items():
+        try:
+            __import__(module)
+        except ImportError:
+            print(f'  {backend}: not installed ({hint})')
+            continue
+        net = MODELS.build(dict(cfg, backend=backend)).eval()
+        net.load_state_dict(builtin.state_dict())
+        t_other = timed(lambda: fwd(net), args.repeat)
+        # spconv's CPU transposed conv races with several threads: compare
+        # the outputs single-threaded
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        diff = (fwd(builtin).feats - fwd(net).feats).abs().max()
+        torch.set_num_threads(threads)
+        print(f'  {backend} forward {"":{11 - len(backend)}} '
+              f'{t_other * 1e3:8.1f} ms  (max |difference| {diff:.2e})')
+        if backend == 'minkowski':  # spconv's CPU build has no backward
+            t_other_train = timed(lambda: fwd_bwd(net), args.repeat)
+            print(f'  minkowski forward + backward{t_other_train * 1e3:8.1f}'
+                  ' ms')
+        ratio = t_builtin / t_other
+        target = (f'  (target <= 1.5: {"met" if ratio <= 1.5 else "NOT met"})'
+                  if backend == 'spconv' else '')
+        print(f'  built-in / {backend} forward {ratio:6.2f}{target}')
 
 
 if __name__ == '__main__':

@@ -7,7 +7,8 @@ _HINTS = {
     'mmdet': ('det', 'bash tools/install_transfer.sh'),
     'open3d': ('3d', 'pip install -e ".[3d]"'),
     'spconv': ('3d', 'pip install spconv'),
-    'MinkowskiEngine': ('3d', 'see README, "MinkowskiEngine backend"'),
+    'MinkowskiEngine': ('', 'bash tools/install_minkowski.sh (builds '
+                        'MinkowskiEngine 0.5.4 from source, ~20 min)'),
 }
 
 

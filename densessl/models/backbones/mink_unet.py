@@ -70,7 +70,8 @@ class MinkUNet(BaseModule):
         depth: 14, 18 or 34 (blocks per stage as MinkowskiEngine's
             MinkUNet14/18/34).
         planes: the 8 stage widths.
-        backend: ``'builtin'`` or ``'spconv'`` (see ``SparseConv3d``).
+        backend: ``'builtin'``, ``'spconv'`` or ``'minkowski'`` (see
+            ``SparseConv3d``).
     """
 
     def __init__(self, in_channels: int = 3, out_channels: int = 96,

@@ -8,7 +8,7 @@ from torch import nn
 from .builtin import sparse_conv
 from .tensor import SparseTensor
 
-BACKENDS = ('builtin', 'spconv')
+BACKENDS = ('builtin', 'spconv', 'minkowski')
 
 
 class SparseConv3d(nn.Module):
@@ -18,7 +18,9 @@ class SparseConv3d(nn.Module):
     ``stride == 1`` is submanifold; ``stride > 1`` downsamples; ``transposed``
     upsamples onto the finer sites given to :meth:`forward`.
     ``backend='spconv'`` runs spconv (installed separately; forward only on
-    CPU, see the README) with the same weights."""
+    CPU, see the README) and ``backend='minkowski'`` MinkowskiEngine
+    (``bash tools/install_minkowski.sh``; forward and backward) with the
+    same weights."""
 
     def __init__(self, in_channels: int, out_channels: int,
                  kernel_size: int = 3, stride: int = 1, dilation: int = 1,
@@ -44,6 +46,9 @@ class SparseConv3d(nn.Module):
         if self.backend == 'spconv':
             from .spconv_backend import spconv_conv
             out = spconv_conv(self, x, out_coords)
+        elif self.backend == 'minkowski':
+            from .minkowski_backend import minkowski_conv
+            out = minkowski_conv(self, x, out_coords)
         else:
             out = sparse_conv(x, self.weight, self.kernel_size, self.stride,
                               self.dilation, self.transposed, out_coords)
