@@ -3,13 +3,17 @@
 # already installed: pip's wheel cache is reused).
 #   bash tools/install.sh            # core + tests + 3d (open3d)
 #   bash tools/install.sh --transfer # + mmcv (built), mmseg, mmdet
+#   bash tools/install.sh --minkowski # + MinkowskiEngine (built; optional:
+#                                     #   a failed build only warns)
 #   EXTRAS=tests,3d bash tools/install.sh
 set -euo pipefail
 TRANSFER=0
+MINKOWSKI=0
 for arg in "$@"; do
     case "$arg" in
         --transfer) TRANSFER=1 ;;
-        *) echo "unknown option $arg (use --transfer)" >&2; exit 2 ;;
+        --minkowski) MINKOWSKI=1 ;;
+        *) echo "unknown option $arg (use --transfer, --minkowski)" >&2; exit 2 ;;
     esac
 done
 cd "$(dirname "$0")/.."
@@ -35,4 +39,9 @@ fi
 .venv/bin/python -c "import densessl, torch, timm, mmengine; print('densessl', densessl.__version__, '| torch', torch.__version__, '| timm', timm.__version__, '| mmengine', mmengine.__version__)"
 if [ "$TRANSFER" = 1 ]; then
     bash tools/install_transfer.sh
+fi
+if [ "$MINKOWSKI" = 1 ]; then
+    # optional backend: without it only its own tests are skipped
+    bash tools/install_minkowski.sh || \
+        echo "warning: MinkowskiEngine was not built; backend='minkowski' and its tests are unavailable" >&2
 fi

@@ -8,7 +8,7 @@ _HINTS = {
     'open3d': ('3d', 'pip install -e ".[3d]"'),
     'spconv': ('3d', 'pip install spconv'),
     'MinkowskiEngine': ('', 'bash tools/install_minkowski.sh (builds '
-                        'MinkowskiEngine 0.5.4 from source, ~20 min)'),
+                        'MinkowskiEngine 0.5.4 from source, 5-15 min)'),
 }
 
 

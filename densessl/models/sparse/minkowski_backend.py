@@ -6,6 +6,8 @@ the offsets with x fastest, where densessl's enumerate x slowest: the weight
 is permuted on the way in (autograd flows back through the permutation).
 Each call builds its own coordinate manager; a transposed conv generates
 every kernel-expanded site and keeps the finer sites it was given."""
+import warnings
+
 import torch
 
 from .builtin import downsample_coords, lookup
@@ -22,7 +24,10 @@ def minkowski_weight(weight: torch.Tensor, k: int) -> torch.Tensor:
 
 def minkowski_conv(conv, x: SparseTensor, out_coords=None) -> SparseTensor:
     from densessl.utils.optional import require
-    ME = require('MinkowskiEngine', 'the MinkowskiEngine sparse-conv backend')
+    with warnings.catch_warnings():  # "compiled with CPU_ONLY": intended
+        warnings.simplefilter('ignore')
+        ME = require('MinkowskiEngine',
+                     'the MinkowskiEngine sparse-conv backend')
     k, stride = conv.kernel_size, conv.stride
     cin, cout = conv.weight.shape[1:]
     device = x.feats.device

@@ -2,7 +2,7 @@
 backward, layer by layer and for a whole MinkUNet.
 
 MinkowskiEngine is optional and slow to build (``bash
-tools/install_minkowski.sh``, ~20 min), so CI does not install it: these
+tools/install_minkowski.sh``, 5-15 min), so CI does not install it: these
 tests run where it is installed and are skipped elsewhere; the other backend
 tests (dense conv, spconv) always run."""
 import pytest
