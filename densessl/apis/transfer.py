@@ -55,6 +55,10 @@ def prepare_config(cfg, task: str, pretrained: Optional[str] = None,
     if work_dir:
         cfg.work_dir = work_dir
     if max_iters:
+        if 'max_epochs' in cfg.train_cfg:
+            raise ValueError(
+                'this config trains by epochs; shorten it with --cfg-options '
+                'train_cfg.max_epochs=N instead of --max-iters')
         scale = max_iters / cfg.train_cfg.get('max_iters', max_iters)
         cfg.train_cfg.max_iters = max_iters
         cfg.train_cfg.val_interval = max_iters

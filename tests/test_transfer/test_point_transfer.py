@@ -151,3 +151,10 @@ def test_point_transfer_tool_reports_accuracy(tmp_path):
                           'transfer_metrics.json').read_text())
     assert 0 <= metrics['cls/acc'] <= 100
     assert metrics['pretrained'].endswith('encoder.pth')
+
+
+def test_max_iters_on_an_epoch_config_says_what_to_do():
+    from densessl.apis.transfer import prepare_config
+    cfg = Config.fromfile(CLS_SMALL)
+    with pytest.raises(ValueError, match='train_cfg.max_epochs'):
+        prepare_config(cfg, 'cls3d', max_iters=5)
