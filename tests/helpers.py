@@ -43,3 +43,15 @@ def build(cfg):
 def two_views(batch=4, size=64, seed=0):
     g = torch.Generator().manual_seed(seed)
     return [torch.randn(batch, 3, size, size, generator=g) for _ in range(2)]
+
+
+def random_sites(n=300, size=12, batch=2, channels=4, seed=0):
+    """A sparse tensor on ``n`` random (unique) sites of ``batch`` clouds in
+    ``[-size, size)^3``, for the sparse-backend equality tests."""
+    from densessl.models.sparse import SparseTensor
+    g = torch.Generator().manual_seed(seed)
+    coords = torch.cat([torch.randint(0, batch, (n, 1), generator=g),
+                        torch.randint(-size, size, (n, 3), generator=g)], 1)
+    coords = torch.unique(coords, dim=0)
+    feats = torch.randn(len(coords), channels, generator=g)
+    return SparseTensor(feats, coords)

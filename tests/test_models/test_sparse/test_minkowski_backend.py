@@ -9,18 +9,10 @@ import pytest
 import torch
 
 from densessl.models.sparse import SparseConv3d, SparseTensor
+from helpers import random_sites
 
 ME = pytest.importorskip('MinkowskiEngine',
                          reason='optional: bash tools/install_minkowski.sh')
-
-
-def random_sites(n=300, size=12, batch=2, channels=4, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    coords = torch.cat([torch.randint(0, batch, (n, 1), generator=g),
-                        torch.randint(-size, size, (n, 3), generator=g)], 1)
-    coords = torch.unique(coords, dim=0)
-    feats = torch.randn(len(coords), channels, generator=g)
-    return SparseTensor(feats, coords)
 
 
 def _both(x, **kwargs):

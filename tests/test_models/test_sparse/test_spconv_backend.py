@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from densessl.models.sparse import SparseConv3d, SparseTensor
+from helpers import random_sites
 
 import spconv.pytorch  # noqa: F401  (the 3d extra; CI installs it)
 
@@ -17,15 +18,6 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
-
-
-def random_sites(n=300, size=12, batch=2, channels=4, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    coords = torch.cat([torch.randint(0, batch, (n, 1), generator=g),
-                        torch.randint(-size, size, (n, 3), generator=g)], 1)
-    coords = torch.unique(coords, dim=0)
-    feats = torch.randn(len(coords), channels, generator=g)
-    return SparseTensor(feats, coords)
 
 
 def sort_rows(t):
