@@ -29,7 +29,7 @@ if [ -z "$wheel" ]; then
             exit 1
         fi
     fi
-    "$PY" -m pip install --quiet ninja
+    "$PY" -m pip install --quiet ninja wheel setuptools
     work=$(mktemp -d)
     trap 'rm -rf "$work"' EXIT
     "$PY" -m pip download --quiet --no-deps --no-binary :all: --no-build-isolation \
