@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from densessl.models.utils.point_ops import propagate_features
-from .similarity import percentile_normalise
+from .similarity import percentile_normalise, save_figure
 
 
 @torch.no_grad()
@@ -110,9 +110,4 @@ def render_point_similarity(coord: np.ndarray, maps: Sequence[np.ndarray],
             ax.view_init(elev, azim)
             ax.set_axis_off()
             ax.set_title(f'query point {q}', fontsize=9)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(out_file, dpi=100)
-    plt.close(fig)
-    return out_file
+    return save_figure(fig, out_file, title)

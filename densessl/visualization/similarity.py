@@ -195,6 +195,13 @@ def draw_similarity_figure(image_a: np.ndarray, image_b: np.ndarray,
                 ax.imshow(image, interpolation='nearest')
                 ax.set_title(label, fontsize=9)
             ax.axis('off')
+    return save_figure(fig, out_file, title)
+
+
+def save_figure(fig, out_file: str, title: str = '') -> str:
+    """Title, tight layout, write a 100-dpi PNG and free the figure (shared
+    by the image and point-cloud similarity figures)."""
+    import matplotlib.pyplot as plt
     if title:
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()

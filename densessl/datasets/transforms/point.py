@@ -8,6 +8,16 @@ from densessl.registry import TRANSFORMS
 from densessl.structures import DataSample
 
 
+def select_points(results: dict, index: np.ndarray,
+                  keys: Sequence[str]) -> dict:
+    """Index each per-point array named in ``keys`` that ``results`` holds,
+    so that subsampling / cropping keeps them aligned."""
+    for key in keys:
+        if key in results:
+            results[key] = results[key][index]
+    return results
+
+
 @TRANSFORMS.register_module()
 class LoadPointCloud:
     """Read ``results['pc_path']`` into ``coord`` (xyz; extra columns go to
@@ -54,10 +64,7 @@ class RandomPointSubsample:
                 'requested; set allow_repeat=True to draw with replacement')
         index = np.random.choice(n, self.num_points,
                                  replace=n < self.num_points)
-        for key in self.keys:
-            if key in results:
-                results[key] = results[key][index]
-        return results
+        return select_points(results, index, self.keys)
 
 
 @TRANSFORMS.register_module()
@@ -80,10 +87,7 @@ class FarthestPointSubsample:
         index = farthest_point_sample(
             torch.from_numpy(np.ascontiguousarray(coord[None, :, :3])),
             self.num_points)[0].numpy()
-        for key in self.keys:
-            if key in results:
-                results[key] = results[key][index]
-        return results
+        return select_points(results, index, self.keys)
 
 
 @TRANSFORMS.register_module()
@@ -155,9 +159,7 @@ class GridSample:
             keep = first
         if 'segment' in results:  # labels of every point, for evaluation
             results['full_segment'] = results['segment']
-        for key in self.keys:
-            if key in results:
-                results[key] = results[key][keep]
+        select_points(results, keep, self.keys)
         results['grid_coord'] = grid[keep]
         results['inverse'] = inverse
         return results

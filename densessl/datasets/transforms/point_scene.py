@@ -10,16 +10,10 @@ from mmengine.dataset import Compose
 
 from densessl.registry import TRANSFORMS
 from densessl.structures import DataSample
+from .point import select_points
 
 POINT_KEYS = ('coord', 'color', 'normal', 'segment', 'instance',
               'origin_coord', 'grid_coord', 'feat', 'part')
-
-
-def _select(results: dict, keep: np.ndarray) -> dict:
-    for key in POINT_KEYS:
-        if key in results:
-            results[key] = results[key][keep]
-    return results
 
 
 @TRANSFORMS.register_module()
@@ -127,7 +121,7 @@ class SphereCrop:
                   'random' else (coord.min(0) + coord.max(0)) / 2)
         dist = ((coord - centre)**2).sum(1)
         keep = np.sort(np.argpartition(dist, self.max_points)[:self.max_points])
-        return _select(results, keep)
+        return select_points(results, keep, POINT_KEYS)
 
 
 @TRANSFORMS.register_module()
