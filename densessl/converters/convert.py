@@ -8,7 +8,7 @@ import pickle
 import re
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
-from typing import Dict, List, Tuple
+from typing import Dict, Tuple
 
 import torch
 from torch import nn
@@ -113,8 +113,8 @@ def _decoder_reference(heads, dim: int) -> nn.Module:
     return modules
 
 
-REFERENCES = dict(resnet=_resnet_reference, minkunet=_minkunet_reference)
-REFERENCES['point-transformer'] = _point_reference
+REFERENCES = {'resnet': _resnet_reference, 'minkunet': _minkunet_reference,
+              'point-transformer': _point_reference}
 
 
 def check_complete(module: nn.Module, state, what: str) -> None:
@@ -145,8 +145,9 @@ def convert_state(state, source_format: str = 'auto', branch: str = 'auto'
         fc = {k for k in backbone.state if k.startswith('fc.')}
         backbone.state = OrderedDict((k, v) for k, v in backbone.state.items()
                                      if k not in fc)
-        backbone.used = [k for k in backbone.used
-                         if not k.split('.', 1)[-1] in fc and k not in fc]
+        # used keys carry the source prefix (e.g. encoder_q.0.fc.weight)
+        backbone.used = [k for k in backbone.used if not any(
+            k == f or k.endswith('.' + f) for f in fc)]
     if backbone.kind not in REFERENCES:
         return fmt, backbone, 'not checked (non-ResNet timm model)', ''
     module, hint = REFERENCES[backbone.kind](backbone.state)
@@ -211,11 +212,3 @@ def convert_checkpoint(src: str, dst: str, source_format: str = 'auto',
     rest = Counter(k.split('.')[0] for k in state if k not in used)
     return Report(fmt, backbone.branch, backbone.kind, target, len(out),
                   checked, dict(rest), hint)
-
-
-def formats_help() -> List[str]:
-    return [f'{f.name}: {f.description}' for f in FORMATS.values()]
-
-
-__all__ = ['convert_checkpoint', 'convert_state', 'target_state', 'TARGETS',
-           'Report', 'formats_help']

@@ -81,8 +81,7 @@ def _densessl(state: Mapping, branch: str) -> Backbone:
         raise ValueError(f'no "{prefix}*" keys: this densessl checkpoint has '
                          f'no {branch} backbone')
     used = [prefix + k for k in part]
-    if 'timm_model.conv1.weight' in part or any(
-            k.startswith('timm_model.') for k in part):
+    if any(k.startswith('timm_model.') for k in part):
         part = strip_prefix(part, 'timm_model.')
         return Backbone('resnet' if _is_resnet(part) else 'timm', part,
                         branch, used=used)
@@ -199,12 +198,15 @@ def unwrap(ckpt) -> StateDict:
     return tensors
 
 
+def formats_help() -> List[str]:
+    return [f'{f.name}: {f.description}' for f in FORMATS.values()]
+
+
 def detect_format(state: Mapping) -> str:
     for fmt in FORMATS.values():
         if fmt.detect(state):
             return fmt.name
-    listing = '\n'.join(f'  {f.name}: {f.description}'
-                        for f in FORMATS.values())
+    listing = '\n'.join('  ' + line for line in formats_help())
     raise ValueError(
         f'Unknown checkpoint layout; first keys: {list(state)[:8]}.\n'
         f'Supported formats (--from):\n{listing}')
