@@ -10,7 +10,6 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Dict, Tuple
 
-import torch
 from torch import nn
 
 from .formats import FORMATS, Backbone, detect_format, unwrap
