@@ -27,8 +27,8 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog='formats:\n' + '\n'.join('  ' + line
-                                         for line in formats_help()))
+        epilog='formats:\n' + '\n'.join(
+            '  ' + line for line in formats_help()))
     parser.add_argument('src', help='checkpoint to convert')
     parser.add_argument('dst', help='where to write the converted file')
     parser.add_argument('--from', dest='source_format', default='auto',
