@@ -8,6 +8,14 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 
+def pytest_configure(config):
+    # pytest prints its closing "N passed" line only at verbosity >= -1, so
+    # ``-qq`` (or ``-q`` on top of a ``-q`` in addopts, as setup.cfg had)
+    # ends a run after the progress dots; keep that line whatever is passed.
+    if config.option.verbose < -1:
+        config.option.verbose = -1
+
+
 @pytest.fixture(autouse=True)
 def _densessl_scope():
     # Every test starts in the densessl scope, whatever scope (mmseg, mmdet)
