@@ -61,9 +61,7 @@ def main(argv=None):
     if args.threads:
         torch.set_num_threads(args.threads)
     from densessl.models.sparse import SparseTensor
-    from densessl.models.utils.point_ops import (chamfer_l2,
-                                                 farthest_point_sample,
-                                                 group_points)
+    from densessl.ops import chamfer_l2, farthest_point_sample, group_points
     from densessl.registry import MODELS
     from densessl.utils import register_all_modules
     register_all_modules()

@@ -54,7 +54,7 @@ def main(argv=None):
     from densessl.datasets import generate_object, generate_room
     from densessl.datasets.point_io import read_point_cloud, write_point_cloud
     from densessl.models.backbones import MinkUNet
-    from densessl.models.utils.point_ops import farthest_point_sample
+    from densessl.ops import farthest_point_sample
     from densessl.visualization.point_similarity import (
         find_grid_size, point_features, point_similarity,
         render_point_similarity, similarity_colors, sparse_point_features)

@@ -188,7 +188,7 @@ def target_state(backbone: Backbone, target: str) -> 'OrderedDict':
 def write_detectron2(state, path: str) -> None:
     """detectron2's pickle: numpy arrays under ``model`` and
     ``matching_heuristics`` so torchvision-style names are matched."""
-    from densessl.engine.checkpoint import atomic_write_bytes
+    from densessl.utils.io import atomic_write_bytes
     data = {'model': {k: v.detach().cpu().numpy() for k, v in state.items()},
             '__author__': 'densessl', 'matching_heuristics': True}
     atomic_write_bytes(pickle.dumps(data), os.fspath(path))

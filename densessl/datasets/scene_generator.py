@@ -5,9 +5,10 @@ Each scene has a textured background and several objects of a few classes
 so that later objects occlude earlier ones. Per-pixel class and instance
 labels and per-instance boxes come with every image. Deterministic per seed.
 """
-from typing import Dict, Tuple
+from typing import Dict, Sequence, Tuple
 
 import numpy as np
+import torch
 
 SCENE_CLASSES = ('background', 'disc', 'square', 'triangle', 'ellipse',
                  'cross')
@@ -127,3 +128,15 @@ def generate_scene(seed: int,
         gt_instance_map=inst,
         gt_bboxes=np.asarray(boxes, np.float32).reshape(-1, 4),
         gt_labels=np.asarray(kept, np.int64))
+
+
+def scene_arrays(seeds: Sequence[int], image_size: Tuple[int, int]
+                 ) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Embedded scenes as ``N x 3 x H x W`` uint8 images and ``N x H x W``
+    class maps."""
+    scenes = [generate_scene(int(s), tuple(image_size)) for s in seeds]
+    images = torch.stack([torch.from_numpy(s['img']).permute(2, 0, 1)
+                          for s in scenes])
+    labels = torch.stack([torch.from_numpy(s['gt_seg_map']).long()
+                          for s in scenes])
+    return images.contiguous(), labels

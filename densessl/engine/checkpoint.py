@@ -19,28 +19,10 @@ calls ``torch.load`` without the argument, so a full training checkpoint
 """
 
 
-def atomic_write_bytes(data: bytes, path: str) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the
-    whole new one, never a partial file (temp file + fsync + rename)."""
-    import os
-    import tempfile
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix='.tmp-', dir=directory)
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
 def _atomic_local_backend():
     from mmengine.fileio.backends import LocalBackend
+
+    from densessl.utils.io import atomic_write_bytes
 
     class AtomicLocalBackend(LocalBackend):
         """MMEngine's local backend with atomic ``put`` / ``put_text``: an

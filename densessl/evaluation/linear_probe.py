@@ -1,7 +1,7 @@
 """Frozen-backbone dense linear probe: a 1x1 convolution on frozen features,
 upsampled bilinearly to the label size, trained with cross-entropy; mIoU on a
 held-out split. A quick way to compare pretrained dense features."""
-from typing import Callable, Dict, Sequence, Tuple
+from typing import Callable, Dict
 
 import torch
 import torch.nn.functional as F
@@ -10,19 +10,6 @@ from torch import nn
 from .dense_iou import confusion_matrix, iou_from_confusion
 
 FeatureFn = Callable[[torch.Tensor], torch.Tensor]  # uint8 N×3×H×W -> N×C×h×w
-
-
-def scene_split(seeds: Sequence[int], image_size: Tuple[int, int]
-                ) -> Tuple[torch.Tensor, torch.Tensor]:
-    """Embedded scenes as ``N x 3 x H x W`` uint8 images and ``N x H x W``
-    class maps."""
-    from densessl.datasets import generate_scene
-    scenes = [generate_scene(int(s), tuple(image_size)) for s in seeds]
-    images = torch.stack([torch.from_numpy(s['img']).permute(2, 0, 1)
-                          for s in scenes])
-    labels = torch.stack([torch.from_numpy(s['gt_seg_map']).long()
-                          for s in scenes])
-    return images.contiguous(), labels
 
 
 @torch.no_grad()

@@ -92,7 +92,7 @@ def save_tensors_only(state_dict: Mapping[str, torch.Tensor], path: str,
     """Write ``{'state_dict': tensors, 'meta': {str: str}}`` atomically."""
     import io
 
-    from densessl.engine.checkpoint import atomic_write_bytes
+    from densessl.utils.io import atomic_write_bytes
     clean = OrderedDict((k, v.detach().cpu().contiguous())
                         for k, v in state_dict.items())
     meta = {str(k): str(v) for k, v in (meta or {}).items()}

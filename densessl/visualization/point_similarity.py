@@ -7,7 +7,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from densessl.models.utils.point_ops import propagate_features
+from densessl.ops import propagate_features
 from .similarity import percentile_normalise, save_figure
 
 

@@ -10,31 +10,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from densessl.apis.inference import dense_features
+
 Point = Tuple[float, float]  # (x, y) in image pixels
-
-
-@torch.no_grad()
-def dense_features(model, images: torch.Tensor, level: int = -1) -> torch.Tensor:
-    """``N x C x h x w`` features of ``images`` (``N x 3 x H x W``, uint8 or
-    0-255 float) from a densessl algorithm's ``extract_feat`` (the backbone
-    that transfers: online for DenseCL / PixPro, teacher for SlotCon).
-
-    The model is put in eval mode for the call and restored afterwards.
-    """
-    was_training = model.training
-    model.eval()
-    try:
-        device = next(model.parameters()).device
-        data = model.data_preprocessor(dict(inputs=images.to(device)), False)
-        feats = model.extract_feat(data['inputs'])
-    finally:
-        model.train(was_training)
-    if isinstance(feats, (list, tuple)):
-        feats = feats[level]
-    if feats.dim() != 4:
-        raise ValueError('extract_feat must return dense maps (N x C x h x w); '
-                         f'got a tensor of shape {tuple(feats.shape)}')
-    return feats.float()
 
 
 def pixel_to_cell(xy: Point, image_hw: Tuple[int, int],

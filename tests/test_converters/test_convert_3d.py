@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 import official_3d_layouts as layouts
 from densessl.converters import convert_checkpoint
-from densessl.models.utils.point_ops import group_points
+from densessl.ops import group_points
 
 
 def _conv1d(x, state, prefix):  # B x C x N, a kernel-1 Conv1d

@@ -6,7 +6,8 @@ import pytest
 import torch
 from mmengine.logging import HistoryBuffer, MessageHub
 
-from densessl.engine import atomic_write_bytes, use_atomic_local_writes
+from densessl.engine import use_atomic_local_writes
+from densessl.utils.io import atomic_write_bytes
 from densessl.engine.hooks.safe_checkpoint_hook import SafeCheckpointHook
 
 

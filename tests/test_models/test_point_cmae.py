@@ -9,9 +9,8 @@ from densessl.models.algorithms.point_cmae import (random_group_mask,
                                                    to_group_order)
 from densessl.models.losses import (comasked_consistency_paper,
                                     comasked_consistency_released)
-from densessl.models.utils.point_ops import (chamfer_l2,
-                                             farthest_point_sample,
-                                             group_points, knn_indices)
+from densessl.ops import (chamfer_l2, farthest_point_sample, group_points,
+                          knn_indices)
 
 
 def fps_reference(points, m):

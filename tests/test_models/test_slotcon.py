@@ -8,7 +8,7 @@ import torch
 
 from densessl.models.heads import SlotConHead
 from densessl.models.losses import group_loss, slot_presence
-from densessl.models.utils import align_to_overlap, overlap_in_view_frames
+from densessl.ops import align_to_overlap, overlap_in_view_frames
 
 
 def pixpro_box(j, i, w, h, width, height, flipped=False):

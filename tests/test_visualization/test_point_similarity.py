@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import torch
 
-from densessl.models.utils.point_ops import propagate_features
+from densessl.ops import propagate_features
 from densessl.visualization.point_similarity import point_similarity
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

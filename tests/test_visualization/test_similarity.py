@@ -67,7 +67,7 @@ def test_query_matches_itself_and_identical_images_match_identity():
     torch.manual_seed(0)
     model = build(densecl_cfg()).eval()
     from densessl.datasets import generate_scene
-    from densessl.visualization.similarity import dense_features
+    from densessl.apis import dense_features
     scene = generate_scene(3, (96, 96))
     image = torch.from_numpy(scene['img']).permute(2, 0, 1)
     feats = dense_features(model, torch.stack([image, image]))

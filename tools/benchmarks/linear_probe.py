@@ -41,13 +41,11 @@ def parse_args(argv=None):
 def run_probe(args) -> dict:
     import torch
 
-    from densessl.apis import init_model
-    from densessl.datasets import SCENE_CLASSES
+    from densessl.apis import dense_features, init_model
+    from densessl.datasets import SCENE_CLASSES, scene_arrays
     from densessl.evaluation.linear_probe import (evaluate_probe,
                                                   extract_features,
-                                                  scene_split,
                                                   train_linear_probe)
-    from densessl.visualization.similarity import dense_features
     torch.manual_seed(args.seed)
     try:
         model = init_model(args.config, args.checkpoint, args.device,
@@ -59,7 +57,7 @@ def run_probe(args) -> dict:
     splits = {}
     for name, first, count in (('train', TRAIN_SEED, args.num_train),
                                ('val', VAL_SEED, args.num_val)):
-        images, labels = scene_split(range(first, first + count), size)
+        images, labels = scene_arrays(range(first, first + count), size)
         feats = extract_features(
             lambda x: dense_features(model, x, args.level), images)
         splits[name] = (feats, labels)

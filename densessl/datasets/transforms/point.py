@@ -79,7 +79,7 @@ class FarthestPointSubsample:
         self.num_points, self.keys = num_points, tuple(keys)
 
     def __call__(self, results: dict) -> dict:
-        from densessl.models.utils.point_ops import farthest_point_sample
+        from densessl.ops import farthest_point_sample
         coord = results['coord']
         if len(coord) < self.num_points:
             raise ValueError(f'the cloud has {len(coord)} points, fewer than '

@@ -10,7 +10,7 @@ from densessl.models.backbones.point_patch_transformer import (
     PreNormBlocks, position_mlp)
 from densessl.models.losses import (comasked_consistency_paper,
                                     comasked_consistency_released)
-from densessl.models.utils.point_ops import chamfer_l2
+from densessl.ops import chamfer_l2
 from densessl.registry import MODELS
 
 CONSISTENCY = {'paper': comasked_consistency_paper,

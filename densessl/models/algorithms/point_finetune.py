@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 from torch import nn
 
-from densessl.models.utils.point_ops import propagate_features
+from densessl.ops import propagate_features
 from densessl.registry import MODELS
 from densessl.structures import DataSample
 

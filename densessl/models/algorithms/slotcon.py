@@ -4,7 +4,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from densessl.models.utils import overlap_in_view_frames
+from densessl.ops import overlap_in_view_frames
 from densessl.registry import MODELS
 from densessl.structures import DataSample, stack_field
 from .base import MomentumSelfSupervisor

@@ -7,7 +7,7 @@ import torch
 from mmengine.model import BaseModule
 from torch import nn
 
-from densessl.models.utils.point_ops import group_points
+from densessl.ops import group_points
 from densessl.registry import MODELS
 
 

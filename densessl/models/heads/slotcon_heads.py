@@ -128,7 +128,7 @@ class SlotConHead(BaseModule):
         ``overlaps``: the overlap boxes of view 1 and 2 in their frames;
         ``flips``: their flip flags."""
         from densessl.models.losses import group_loss
-        from densessl.models.utils import align_to_overlap
+        from densessl.ops import align_to_overlap
         aligned_s = [align_to_overlap(d, o, f) for (_, d), o, f in zip(
             student, overlaps, flips)]
         aligned_t = [align_to_overlap(d, o, f) for (_, d), o, f in zip(

@@ -1,11 +1,10 @@
 from .dist import (batch_shuffle_ddp, batch_unshuffle_ddp, concat_all_gather,
                    get_rank, get_world_size)
-from .geometry import align_to_overlap, overlap_in_view_frames
 from .momentum import MomentumCopy, cosine_ema_decay
 from .queue import FeatureQueue
 
 __all__ = [
     'batch_shuffle_ddp', 'batch_unshuffle_ddp', 'concat_all_gather',
     'get_rank', 'get_world_size', 'MomentumCopy', 'cosine_ema_decay',
-    'FeatureQueue', 'align_to_overlap', 'overlap_in_view_frames'
+    'FeatureQueue'
 ]
