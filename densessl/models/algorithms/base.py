@@ -77,22 +77,43 @@ class BaseSelfSupervisor(BaseModel):
 
 
 class MomentumSelfSupervisor(BaseSelfSupervisor):
-    """A self-supervisor whose ``backbone -> neck`` has a momentum copy.
+    """A self-supervisor whose online modules have one momentum (EMA) copy.
 
-    The copy is made equal to the online weights after ``init_weights`` (and
-    at construction), then updated with ``ema_decay`` before each key forward.
+    ``online_encoder`` lists the online modules (``backbone -> neck`` here;
+    subclasses add theirs, built in :meth:`build_online_extras`), and
+    ``momentum_encoder`` is their single copy. It is made equal to the online
+    weights after ``init_weights`` (and at construction) and moved towards
+    them by :meth:`update_momentum` with ``ema_decay``, the kept fraction of
+    the momentum weights per step (constant, or set each iteration by
+    ``CosineEMADecayHook``).
     """
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self,
+                 backbone: dict,
+                 neck: Optional[dict] = None,
+                 head: Optional[dict] = None,
+                 ema_decay: float = 0.99,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(backbone, neck, head, data_preprocessor, init_cfg)
         from densessl.models.utils import MomentumCopy
+        self.ema_decay = ema_decay
+        self.build_online_extras()
         self.momentum_encoder = MomentumCopy(self.online_encoder)
+
+    def build_online_extras(self) -> None:
+        """Build the online modules beyond backbone / neck / head that need a
+        momentum copy (list them in :attr:`online_encoder`)."""
 
     @property
     def online_encoder(self) -> nn.Sequential:
         """The online modules that have a momentum copy, in order. A view,
-        not a registered submodule; subclasses may add modules."""
+        not a registered submodule."""
         return nn.Sequential(self.backbone, self.neck)
+
+    def update_momentum(self) -> None:
+        """``momentum = ema_decay * momentum + (1 - ema_decay) * online``."""
+        self.momentum_encoder.update(self.online_encoder, self.ema_decay)
 
     def init_weights(self) -> None:
         super().init_weights()

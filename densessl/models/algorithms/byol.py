@@ -15,16 +15,6 @@ class BYOL(MomentumSelfSupervisor):
     ``CosineEMADecayHook`` moves it from 0.99 to 1 over training.
     """
 
-    def __init__(self,
-                 backbone: dict,
-                 neck: dict,
-                 head: dict,
-                 ema_decay: float = 0.99,
-                 data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
-        super().__init__(backbone, neck, head, data_preprocessor, init_cfg)
-        self.ema_decay = ema_decay
-
     def loss(self, inputs: List[torch.Tensor],
              data_samples: Optional[List[DataSample]] = None
              ) -> Dict[str, torch.Tensor]:
@@ -32,7 +22,7 @@ class BYOL(MomentumSelfSupervisor):
         online1 = self.neck(self.backbone(im1))
         online2 = self.neck(self.backbone(im2))
         with torch.no_grad():
-            self.momentum_encoder.update(self.online_encoder, self.ema_decay)
+            self.update_momentum()
             target1 = self.momentum_encoder(im1)
             target2 = self.momentum_encoder(im2)
         return dict(loss=self.head.loss(online1, online2, target1, target2))

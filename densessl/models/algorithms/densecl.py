@@ -36,8 +36,8 @@ class DenseCL(MomentumSelfSupervisor):
                  ema_decay: float = 0.999,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        super().__init__(backbone, neck, head, data_preprocessor, init_cfg)
-        self.ema_decay = ema_decay
+        super().__init__(backbone, neck, head, ema_decay, data_preprocessor,
+                         init_cfg)
         self.queue = FeatureQueue(feat_dim, queue_len)
         self.dense_queue = FeatureQueue(feat_dim, queue_len)
 
@@ -52,7 +52,7 @@ class DenseCL(MomentumSelfSupervisor):
         q_b = F.normalize(q_feats[-1].flatten(2), dim=1)
 
         with torch.no_grad():
-            self.momentum_encoder.update(self.online_encoder, self.ema_decay)
+            self.update_momentum()
             im_k, unshuffle = batch_shuffle_ddp(im_k)
             key_backbone, key_neck = self.momentum_encoder.module
             k_feats = key_backbone(im_k)

@@ -30,8 +30,8 @@ class MoCoV2(MomentumSelfSupervisor):
                  ema_decay: float = 0.999,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        super().__init__(backbone, neck, head, data_preprocessor, init_cfg)
-        self.ema_decay = ema_decay
+        super().__init__(backbone, neck, head, ema_decay, data_preprocessor,
+                         init_cfg)
         self.queue = FeatureQueue(feat_dim, queue_len)
 
     def loss(self, inputs: List[torch.Tensor],
@@ -40,7 +40,7 @@ class MoCoV2(MomentumSelfSupervisor):
         im_q, im_k = self._views(inputs, 2)[:2]
         q = F.normalize(self.neck(self.backbone(im_q)), dim=1)
         with torch.no_grad():
-            self.momentum_encoder.update(self.online_encoder, self.ema_decay)
+            self.update_momentum()
             im_k, unshuffle = batch_shuffle_ddp(im_k)
             k = F.normalize(self.momentum_encoder(im_k), dim=1)
             k = batch_unshuffle_ddp(k, unshuffle)

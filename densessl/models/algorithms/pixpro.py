@@ -1,8 +1,8 @@
 from typing import Dict, List, Optional
 
 import torch
+from torch import nn
 
-from densessl.models.utils import MomentumCopy
 from densessl.registry import MODELS
 from densessl.structures import DataSample, stack_field
 from .base import MomentumSelfSupervisor
@@ -21,7 +21,8 @@ class PixPro(MomentumSelfSupervisor):
     The optional instance branch (PixPro+) is built when
     ``instance_loss_weight > 0``: a per-pixel projector (``instance_neck``,
     with its momentum copy) and a ``BYOLHead`` (``instance_head``) whose
-    per-pixel predictor output is pooled.
+    per-pixel predictor output is pooled. The instance projector's momentum
+    copy is part of the one ``momentum_encoder`` (its third module).
     """
 
     def __init__(self,
@@ -34,21 +35,37 @@ class PixPro(MomentumSelfSupervisor):
                  instance_head: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        super().__init__(backbone, neck, head, data_preprocessor, init_cfg)
-        self.ema_decay = ema_decay
+        if instance_loss_weight > 0 and (instance_neck is None or
+                                         instance_head is None):
+            raise ValueError('instance_loss_weight > 0 needs instance_neck '
+                             'and instance_head')
+        # read by build_online_extras, before the momentum copy is made
         self.instance_loss_weight = instance_loss_weight
-        if instance_loss_weight > 0:
-            if instance_neck is None or instance_head is None:
-                raise ValueError('instance_loss_weight > 0 needs '
-                                 'instance_neck and instance_head')
-            self.instance_neck = MODELS.build(instance_neck)
-            self.instance_head = MODELS.build(instance_head)
-            self.momentum_instance_neck = MomentumCopy(self.instance_neck)
+        self._instance_cfgs = (instance_neck, instance_head)
+        super().__init__(backbone, neck, head, ema_decay, data_preprocessor,
+                         init_cfg)
 
-    def init_weights(self) -> None:
-        super().init_weights()
+    def build_online_extras(self) -> None:
         if self.instance_loss_weight > 0:
-            self.momentum_instance_neck.copy_from(self.instance_neck)
+            neck, head = self._instance_cfgs
+            self.instance_neck = MODELS.build(neck)
+            self.instance_head = MODELS.build(head)
+
+    @property
+    def online_encoder(self) -> nn.Sequential:
+        modules = [self.backbone, self.neck]
+        if self.instance_loss_weight > 0:
+            modules.append(self.instance_neck)
+        return nn.Sequential(*modules)
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # checkpoints before the single momentum copy kept the instance
+        # projector's copy apart
+        old = prefix + 'momentum_instance_neck.module.'
+        for key in [k for k in state_dict if k.startswith(old)]:
+            state_dict[prefix + 'momentum_encoder.module.2.' +
+                       key[len(old):]] = state_dict.pop(key)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def loss(self, inputs: List[torch.Tensor],
              data_samples: Optional[List[DataSample]] = None
@@ -58,8 +75,8 @@ class PixPro(MomentumSelfSupervisor):
         c5_1, c5_2 = self.backbone(im1), self.backbone(im2)
         online1, online2 = self.neck(c5_1), self.neck(c5_2)
         with torch.no_grad():
-            self.momentum_encoder.update(self.online_encoder, self.ema_decay)
-            key_backbone, key_neck = self.momentum_encoder.module
+            self.update_momentum()
+            key_backbone, key_neck = self.momentum_encoder.module[:2]
             k5_1, k5_2 = key_backbone(im1), key_backbone(im2)
             target1, target2 = key_neck(k5_1), key_neck(k5_2)
         losses = dict(loss_pixpro=self.head.loss(
@@ -67,10 +84,8 @@ class PixPro(MomentumSelfSupervisor):
 
         if self.instance_loss_weight > 0:
             with torch.no_grad():
-                self.momentum_instance_neck.update(self.instance_neck,
-                                                   self.ema_decay)
-                t1 = self.momentum_instance_neck(k5_1)
-                t2 = self.momentum_instance_neck(k5_2)
+                key_instance_neck = self.momentum_encoder.module[2]
+                t1, t2 = key_instance_neck(k5_1), key_instance_neck(k5_2)
             loss = self.instance_head.loss(self.instance_neck(c5_1),
                                            self.instance_neck(c5_2), t1, t2)
             losses['loss_instance'] = self.instance_loss_weight * loss

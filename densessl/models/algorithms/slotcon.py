@@ -24,16 +24,6 @@ class SlotCon(MomentumSelfSupervisor):
     pixel-to-slot assignment (``slot_assignment``, ``H x W``).
     """
 
-    def __init__(self,
-                 backbone: dict,
-                 neck: dict,
-                 head: dict,
-                 ema_decay: float = 0.99,
-                 data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
-        super().__init__(backbone, neck, head, data_preprocessor, init_cfg)
-        self.ema_decay = ema_decay
-
     @property
     def online_encoder(self) -> nn.Sequential:
         return nn.Sequential(self.backbone, self.neck, self.head.grouping)
@@ -58,7 +48,7 @@ class SlotCon(MomentumSelfSupervisor):
                                           ori_shapes)
         student = [self._student(im1), self._student(im2)]
         with torch.no_grad():
-            self.momentum_encoder.update(self.online_encoder, self.ema_decay)
+            self.update_momentum()
             backbone, neck, grouping = self.teacher
             teacher = [grouping(neck(backbone(im))) for im in (im1, im2)]
         return self.head.loss(student, teacher, overlaps,

@@ -1,5 +1,6 @@
+from .byol_head import BYOLHead
 from .contrastive_heads import ContrastiveHead, DenseCLHead
-from .pixpro_heads import BYOLHead, PixelPropagationModule, PixProHead
+from .pixpro_heads import PixelPropagationModule, PixProHead
 from .slotcon_heads import MLPHead, SemanticGrouping, SlotConHead
 
 __all__ = ['ContrastiveHead', 'DenseCLHead', 'BYOLHead',

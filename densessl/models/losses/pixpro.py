@@ -58,9 +58,3 @@ def pixpro_regression_loss(pred: torch.Tensor, target: torch.Tensor,
     per_image = (logits * mask).sum(dim=(1, 2)) / (mask.sum(dim=(1, 2)) +
                                                    1e-6)
     return -2 * per_image.mean()
-
-
-def byol_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """``-2 * mean_n cos(pred_n, target_n)`` (BYOL without the constant)."""
-    return -2 * (F.normalize(pred, dim=1) *
-                 F.normalize(target, dim=1)).sum(dim=1).mean()

@@ -21,18 +21,27 @@ class MomentumCopy(nn.Module):
     def forward(self, *args, **kwargs):
         return self.module(*args, **kwargs)
 
+    def _pairs(self, online: nn.Module):
+        own, theirs = list(self.module.parameters()), list(online.parameters())
+        if len(own) != len(theirs):
+            raise ValueError(f'the momentum copy has {len(own)} parameters, '
+                             f'the online modules {len(theirs)}')
+        return own, theirs
+
     @torch.no_grad()
     def copy_from(self, online: nn.Module) -> None:
         """Make the parameters equal to ``online``'s (after weight init)."""
-        for p_t, p_o in zip(self.module.parameters(), online.parameters()):
-            p_t.data.copy_(p_o.data)
+        own, theirs = self._pairs(online)
+        torch._foreach_copy_(own, theirs)
 
     @torch.no_grad()
     def update(self, online: nn.Module, ema_decay: float) -> None:
         if not 0.0 <= ema_decay <= 1.0:
             raise ValueError(f'ema_decay must be in [0, 1], got {ema_decay}')
-        for p_t, p_o in zip(self.module.parameters(), online.parameters()):
-            p_t.data.mul_(ema_decay).add_(p_o.data, alpha=1.0 - ema_decay)
+        own, theirs = self._pairs(online)
+        # one fused pass per list instead of two kernels per parameter
+        torch._foreach_mul_(own, ema_decay)
+        torch._foreach_add_(own, theirs, alpha=1.0 - ema_decay)
 
 
 def cosine_ema_decay(base_decay: float, step: int, total_steps: int) -> float:

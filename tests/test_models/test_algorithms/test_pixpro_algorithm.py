@@ -69,14 +69,37 @@ def test_no_overlap_and_batch_of_one_give_finite_zero():
 def test_instance_branch_built_and_weighted():
     model = build(pixpro_cfg(instance_loss_weight=0.5))
     model.train()
-    for p_o, p_m in zip(model.instance_neck.parameters(),
-                        model.momentum_instance_neck.parameters()):
-        assert torch.equal(p_o, p_m)
+    twin = model.momentum_encoder.module[2]  # the one momentum copy's third
+    own = list(model.instance_neck.parameters())
+    assert len(own) == len(list(twin.parameters())) > 0
+    assert all(torch.equal(p_o, p_m) for p_o, p_m in
+               zip(own, twin.parameters()))
+    before = [p.clone() for p in twin.parameters()]
     losses = model.loss(two_views(batch=4), samples([OVERLAP] * 4))
     assert set(losses) == {'loss_pixpro', 'loss_instance'}
     assert -2.0 - 1e-5 <= float(losses['loss_instance']) <= 2.0 + 1e-5
     sum(losses.values()).backward()
     assert model.instance_head.predictor.mlp[0].weight.grad is not None
+    assert all(p.grad is None for p in twin.parameters())
+    torch.optim.SGD(model.parameters(), lr=0.5).step()
+    model.loss(two_views(batch=4), samples([OVERLAP] * 4))
+    # the EMA step moved the copy towards the updated online projector
+    decay = model.ema_decay
+    for b, p_m, p_o in zip(before, twin.parameters(), own):
+        assert torch.allclose(p_m, decay * b + (1 - decay) * p_o, atol=1e-6)
+
+
+def test_checkpoint_with_the_old_separate_instance_copy_loads():
+    model = build(pixpro_cfg(instance_loss_weight=0.5))
+    state = model.state_dict()
+    old = {('momentum_instance_neck.module.' + k[len(
+        'momentum_encoder.module.2.'):] if k.startswith(
+        'momentum_encoder.module.2.') else k): v.clone() + 1
+        for k, v in state.items()}
+    fresh = build(pixpro_cfg(instance_loss_weight=0.5))
+    fresh.load_state_dict(old, strict=True)
+    key = next(k for k in state if k.startswith('momentum_encoder.module.2.'))
+    assert torch.equal(fresh.state_dict()[key], state[key] + 1)
 
 
 def test_missing_geometry_is_a_clear_error():
