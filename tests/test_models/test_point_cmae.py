@@ -185,3 +185,23 @@ def test_released_form_selectable_and_weights_scale():
         1000 * la['loss_rec'].item(), rel=1e-5)
     assert la['loss_con'].item() == pytest.approx(
         2 * lb['loss_con'].item(), rel=1e-5)
+
+
+def test_predict_gives_one_data_sample_per_cloud():
+    torch.manual_seed(0)
+    model = _tiny().eval()
+    clouds = torch.randn(3, 64, 3)
+    with torch.no_grad():
+        tokens, centers = model(clouds, mode='tensor')
+        samples = model(clouds, mode='predict')
+    assert len(samples) == 3
+    for i, sample in enumerate(samples):
+        assert sample.point_feats.shape == (16, 24)
+        assert torch.allclose(sample.point_feats.norm(dim=-1),
+                              torch.ones(16), atol=1e-5)
+        assert torch.allclose(sample.point_feats * tokens[i].norm(
+            dim=-1, keepdim=True), tokens[i], atol=1e-5)
+        assert torch.equal(sample.centers, centers[i])
+        assert torch.equal(sample.global_feat, tokens[i].max(0).values)
+    with pytest.raises(RuntimeError, match='Invalid mode'):
+        model(clouds, mode='features')

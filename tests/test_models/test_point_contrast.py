@@ -181,3 +181,22 @@ def test_train_tool_and_resume(tmp_path):
     changed = [k for k in first['state_dict'] if k.endswith('weight') and
                not torch.equal(first['state_dict'][k], second['state_dict'][k])]
     assert changed
+
+
+def test_predict_splits_normalised_voxel_features_by_cloud():
+    views = _batch(rotate=False)
+    model = _model().eval()
+    with torch.no_grad():
+        feats = model(views, mode='tensor')
+        samples = model(views, mode='predict')
+    sizes = torch.diff(views[0]['offset'], prepend=torch.zeros(1)).long()
+    assert [len(s.point_feats) for s in samples] == sizes.tolist()
+    start = 0
+    for sample, size in zip(samples, sizes.tolist()):
+        rows = feats[start:start + size]
+        # F.normalize's eps: an all-zero voxel feature stays zero
+        norm = rows.norm(dim=1, keepdim=True).clamp(min=1e-12)
+        assert torch.allclose(sample.point_feats, rows / norm, atol=1e-5)
+        assert torch.equal(sample.coords,
+                           views[0]['coord'][start:start + size])
+        start += size

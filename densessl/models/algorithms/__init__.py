@@ -5,12 +5,7 @@ from .mocov2 import MoCoV2
 from .pixpro import PixPro
 from .point_cmae import PointCMAE
 from .point_contrast import PointContrast
-from .point_finetune import (PointTransformerClassifier,
-                             PointTransformerPartSegmentor)
 from .slotcon import SlotCon
-from .sparse_segmentor import SparseSegmentor
 
 __all__ = ['BaseSelfSupervisor', 'MomentumSelfSupervisor', 'BYOL', 'DenseCL',
-           'MoCoV2', 'PixPro', 'PointCMAE', 'PointContrast', 'SlotCon',
-           'SparseSegmentor', 'PointTransformerClassifier',
-           'PointTransformerPartSegmentor']
+           'MoCoV2', 'PixPro', 'PointCMAE', 'PointContrast', 'SlotCon']

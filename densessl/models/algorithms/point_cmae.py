@@ -3,15 +3,17 @@ transformer."""
 from typing import Dict, List, Optional, Tuple
 
 import torch
-from mmengine.model import BaseModel
+import torch.nn.functional as F
 from torch import nn
 
 from densessl.models.backbones.point_patch_transformer import (
     PreNormBlocks, position_mlp)
 from densessl.models.losses import (comasked_consistency_paper,
                                     comasked_consistency_released)
+from densessl.models.point_model import BasePointModel
 from densessl.ops import chamfer_l2
 from densessl.registry import MODELS
+from densessl.structures import DataSample
 
 CONSISTENCY = {'paper': comasked_consistency_paper,
                'released': comasked_consistency_released}
@@ -77,7 +79,7 @@ class MaskedPointDecoder(nn.Module):
 
 
 @MODELS.register_module()
-class PointCMAE(BaseModel):
+class PointCMAE(BasePointModel):
     """Point-CMAE: two independent random masks of the same groups through one
     shared encoder (each branch with its own cls token), two decoders, Chamfer
     reconstruction of each branch's masked groups, and a feature-consistency
@@ -104,10 +106,6 @@ class PointCMAE(BaseModel):
                  con_weight: float = 1.0,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='PointCloudDataPreprocessor')
-        super().__init__(data_preprocessor=data_preprocessor,
-                         init_cfg=init_cfg)
         if num_masks not in (1, 2):
             raise ValueError(f'num_masks must be 1 (Point-MAE) or 2 '
                              f'(Point-CMAE), got {num_masks}')
@@ -116,7 +114,7 @@ class PointCMAE(BaseModel):
                              f'{sorted(CONSISTENCY)}, got "{consistency}"')
         if not 0 < mask_ratio < 1:
             raise ValueError(f'mask_ratio must be in (0, 1), got {mask_ratio}')
-        self.backbone = MODELS.build(backbone)
+        super().__init__(backbone, data_preprocessor, init_cfg)
         dim = self.backbone.embed_dim
         self.num_masks = num_masks
         self.mask_ratio = mask_ratio
@@ -135,15 +133,25 @@ class PointCMAE(BaseModel):
         self._is_init = True  # modules initialise themselves as Point-MAE
 
     def extract_feat(self, inputs: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        """The encoder's tokens ``B x G x C`` and group centres ``B x G x
+        3`` of every group (no mask)."""
         return self.backbone(inputs)
 
-    def forward(self, inputs: torch.Tensor, data_samples=None,
-                mode: str = 'tensor'):
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode in ('tensor', 'predict'):
-            return self.extract_feat(inputs)
-        raise RuntimeError(f'Invalid mode "{mode}": use loss or tensor.')
+    def tensor(self, inputs: torch.Tensor, data_samples=None):
+        return self.extract_feat(inputs)
+
+    def predict(self, inputs: torch.Tensor, data_samples=None
+                ) -> List[DataSample]:
+        """Per cloud: ``point_feats`` (L2-normalised tokens, ``G x C``),
+        ``centers`` (``G x 3``) and ``global_feat`` (max-pooled tokens, the
+        feature the SVM / kNN evaluations use)."""
+        tokens, centers = self.extract_feat(inputs)
+        samples = data_samples or [DataSample() for _ in range(len(tokens))]
+        for sample, token, center in zip(samples, tokens, centers):
+            sample.point_feats = F.normalize(token, dim=-1)
+            sample.centers = center
+            sample.global_feat = token.max(0).values
+        return samples
 
     def _branch(self, index: int, tokens, center, neighborhood, mask):
         batch, _, dim = tokens.shape

@@ -5,15 +5,15 @@ from typing import Dict, List, Optional
 
 import torch
 import torch.nn.functional as F
-from mmengine.model import BaseModel
-
 from densessl.models.data_preprocessors.sparse_point import to_sparse_tensor
 from densessl.models.losses import match_by_origin, point_info_nce, sample_pairs
+from densessl.models.point_model import BasePointModel, split_by_offset
 from densessl.registry import MODELS
+from densessl.structures import DataSample
 
 
 @MODELS.register_module()
-class PointContrast(BaseModel):
+class PointContrast(BasePointModel):
     """Defaults follow the official ``PointNCELossTrainer`` run
     (``scripts/ddp_local.sh``): ``nceT=0.4``, ``npos=4096``, output features
     L2-normalised (``normalize_feature``), one loss direction (view-0
@@ -23,21 +23,21 @@ class PointContrast(BaseModel):
     within ``match_radius`` (default 1.5 voxels, the official
     ``positive_pair_search_voxel_size_multiplier``).
 
-    ``forward(mode='tensor')`` gives per-voxel features of one point batch.
+    ``forward(mode='tensor')`` gives per-voxel features of one point batch,
+    ``mode='predict'`` one data sample per cloud with L2-normalised
+    ``point_feats`` (voxels x C) and their ``coords``.
     """
+
+    default_preprocessor = 'SparsePointDataPreprocessor'
 
     def __init__(self, backbone: dict, temperature: float = 0.4,
                  num_pairs: int = 4096, match_radius: float = 0.0375,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='SparsePointDataPreprocessor')
-        super().__init__(data_preprocessor=data_preprocessor,
-                         init_cfg=init_cfg)
         if temperature <= 0 or num_pairs < 2 or match_radius <= 0:
             raise ValueError('temperature and match_radius must be positive '
                              'and num_pairs >= 2')
-        self.backbone = MODELS.build(backbone)
+        super().__init__(backbone, data_preprocessor, init_cfg)
         self.temperature = temperature
         self.num_pairs = num_pairs
         self.match_radius = match_radius
@@ -45,7 +45,7 @@ class PointContrast(BaseModel):
     def extract_feat(self, points: Dict[str, torch.Tensor]) -> torch.Tensor:
         return self.backbone(to_sparse_tensor(points)).feats
 
-    def loss(self, views: List[Dict[str, torch.Tensor]]
+    def loss(self, views: List[Dict[str, torch.Tensor]], data_samples=None
              ) -> Dict[str, torch.Tensor]:
         if not isinstance(views, (list, tuple)) or len(views) < 2:
             raise ValueError('PointContrast needs two views per scene; use a '
@@ -68,10 +68,21 @@ class PointContrast(BaseModel):
                     num_matches=torch.tensor(float(len(pairs)),
                                              device=loss.device))
 
-    def forward(self, inputs, data_samples=None, mode: str = 'tensor'):
-        if mode == 'loss':
-            return self.loss(inputs)
-        if mode == 'tensor':
-            points = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
-            return self.extract_feat(points)
-        raise RuntimeError(f'Invalid mode "{mode}": use loss or tensor.')
+    @staticmethod
+    def _first_view(inputs) -> Dict[str, torch.Tensor]:
+        return inputs[0] if isinstance(inputs, (list, tuple)) else inputs
+
+    def tensor(self, inputs, data_samples=None) -> torch.Tensor:
+        return self.extract_feat(self._first_view(inputs))
+
+    def predict(self, inputs, data_samples=None) -> List[DataSample]:
+        points = self._first_view(inputs)
+        feats = F.normalize(self.extract_feat(points), dim=1)
+        samples = []
+        for feat, coord in zip(split_by_offset(feats, points['offset']),
+                               split_by_offset(points['coord'],
+                                               points['offset'])):
+            sample = DataSample()
+            sample.point_feats, sample.coords = feat, coord
+            samples.append(sample)
+        return samples
