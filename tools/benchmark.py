@@ -2,13 +2,17 @@
 
     python tools/benchmark.py [--backbone resnet18] [--batch 32] [--size 128]
                               [--steps 10] [--device cpu]
+                              [--variants fp32 bf16 channels_last]
 
 Prints, for the same backbone, batch and input size, the training step time
 (forward + backward + SGD step) of each method (built from its paper
 config, backbone swapped) and its ratio to the baseline (DenseCL / MoCo-v2,
 PixPro / BYOL, SlotCon / BYOL), with steps of the methods interleaved so that
-machine noise hits both alike; and the images/s of the two-view MoCo-v2 data
-pipeline on the embedded scenes.
+machine noise hits both alike. ``--variants`` adds bf16 autocast and / or
+``channels_last`` runs of every method from the same weights and inputs:
+their step time against fp32 and how far their first loss is from fp32's.
+Last, the images/s of the two-view MoCo-v2 data pipeline on the embedded
+scenes against what a training step consumes.
 """
 import argparse
 import os.path as osp
@@ -26,8 +30,9 @@ PAPER_CONFIGS = {
     'slotcon': 'slotcon/slotcon_resnet50_8xb64-lars-coslr-800e_coco.py',
 }
 # (method, baseline) pairs whose ratio is reported; issue targets in brackets
-RATIOS = [('densecl', 'mocov2', 1.02), ('pixpro', 'byol', 1.05),
-          ('slotcon', 'byol', 1.10)]
+RATIOS = [('densecl', 'mocov2', 1.05), ('pixpro', 'byol', 1.05),
+          ('slotcon', 'byol', 1.15)]
+VARIANTS = ('fp32', 'bf16', 'channels_last', 'bf16+channels_last')
 
 
 def _retarget(cfg, backbone: str, channels: int):
@@ -71,37 +76,50 @@ def fake_geometry(batch: int, size: int):
 
 
 def step_times(models, batch, size, steps, device):
+    """Median step time of every ``(method, variant)`` in ``models``, steps
+    interleaved, and the loss of each one's first step."""
     import torch
     views = [torch.randn(batch, 3, size, size, device=device)
              for _ in range(2)]
     samples = fake_geometry(batch, size)
-    optims = {name: torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)
-              for name, m in models.items()}
+    optims = {key: torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)
+              for key, m in models.items()}
+    first_loss = {}
 
-    def step(name):
-        model, optim = models[name], optims[name]
+    def step(key):
+        model, optim = models[key], optims[key]
+        variant = key[1]
+        inputs = views
+        if 'channels_last' in variant:
+            inputs = [v.contiguous(memory_format=torch.channels_last)
+                      for v in views]
         if device.startswith('cuda'):
             torch.cuda.synchronize()
         start = time.perf_counter()
-        losses = model.loss(views, samples)
+        with torch.autocast(device.split(':')[0], dtype=torch.bfloat16,
+                            enabled='bf16' in variant):
+            losses = model.loss(inputs, samples)
+        total = sum(v for k, v in losses.items() if 'loss' in k)
         optim.zero_grad()
-        sum(losses.values()).backward()
+        total.backward()
         optim.step()
         if device.startswith('cuda'):
             torch.cuda.synchronize()
+        first_loss.setdefault(key, float(total))
         return time.perf_counter() - start
 
-    times = {name: [] for name in models}
-    for name in models:  # warm-up
-        step(name)
-        step(name)
+    times = {key: [] for key in models}
+    for key in models:  # warm-up
+        step(key)
+        step(key)
     for _ in range(steps):
-        for name in models:
-            times[name].append(step(name))
-    return {name: statistics.median(t) for name, t in times.items()}
+        for key in models:
+            times[key].append(step(key))
+    return {key: statistics.median(t) for key, t in times.items()}, first_loss
 
 
 def pipeline_rate(num):
+    """Two-view samples per second of one data-loading process."""
     from densessl.registry import DATASETS
     from mmengine.config import Config
     root = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -125,25 +143,40 @@ def main(argv=None):
     parser.add_argument('--pipeline-images', type=int, default=200)
     parser.add_argument('--device', default=None)
     parser.add_argument('--methods', nargs='+', default=None)
+    parser.add_argument('--variants', nargs='+', default=['fp32'],
+                        choices=VARIANTS,
+                        help='precision / memory-format runs to compare '
+                        '(fp32 is always included as the reference)')
     args = parser.parse_args(argv)
+    variants = ['fp32'] + [v for v in args.variants if v != 'fp32']
 
     import timm
     import torch
 
+    from mmengine.logging import MMLogger
+
     from densessl.registry import MODELS
     from densessl.utils import register_all_modules
     register_all_modules()
+    # init_weights reports every parameter at INFO: not what a benchmark
+    # wants on its screen
+    MMLogger.get_current_instance().setLevel('WARNING')
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     channels = timm.create_model(args.backbone, features_only=True,
                                  out_indices=(4, )).feature_info.channels()[-1]
     cfgs = method_cfgs(args.backbone, channels)
     names = args.methods or list(cfgs)
+    import copy
     torch.manual_seed(0)
     models = {}
     for name in names:
         model = MODELS.build(cfgs[name]).to(device)
         model.init_weights()
-        models[name] = model.train()
+        for variant in variants:  # the same weights for every variant
+            twin = copy.deepcopy(model).train()
+            if 'channels_last' in variant:
+                twin = twin.to(memory_format=torch.channels_last)
+            models[name, variant] = twin
 
     machine = (f'{platform.processor() or platform.machine()}, '
                f'{torch.get_num_threads()} threads'
@@ -152,17 +185,32 @@ def main(argv=None):
     print(f'backbone {args.backbone}, batch {args.batch}, input '
           f'{args.size}x{args.size}, median of {args.steps} interleaved '
           'steps')
-    times = step_times(models, args.batch, args.size, args.steps, device)
-    for name, t in times.items():
-        print(f'  {name:10s} {t * 1000:9.1f} ms/step')
+    times, losses = step_times(models, args.batch, args.size, args.steps,
+                               device)
+    for (name, variant), t in times.items():
+        line = f'  {name:10s} {variant:18s} {t * 1000:9.1f} ms/step'
+        if variant != 'fp32':
+            ref = losses[name, 'fp32']
+            line += (f'  x{times[name, "fp32"] / t:.2f} vs fp32, first loss '
+                     f'{losses[name, variant]:.4f} vs {ref:.4f} (rel. diff '
+                     f'{abs(losses[name, variant] - ref) / abs(ref):.1e})')
+        print(line)
     for method, base, target in RATIOS:
-        if method in times and base in times:
-            print(f'  ratio {method}/{base}: '
-                  f'{times[method] / times[base]:.3f}  (target <= {target})')
+        for variant in variants:
+            if (method, variant) in times and (base, variant) in times:
+                ratio = times[method, variant] / times[base, variant]
+                print(f'  ratio {method}/{base} ({variant}): {ratio:.3f}  '
+                      f'(target <= {target})')
     if args.pipeline_images > 0:
         rate = pipeline_rate(args.pipeline_images)
-        print(f'data pipeline (MoCo-v2 two views, 128 px, embedded scenes, '
-              f'one process): {rate:.1f} images/s')
+        step = min(times.values())
+        consumed = args.batch / step
+        workers = 2  # the small configs' num_workers
+        print(f'data pipeline (MoCo-v2 two views, 128 px, embedded scenes): '
+              f'{rate:.1f} samples/s per process, x{workers} workers = '
+              f'{rate * workers:.1f}; the fastest step consumes '
+              f'{consumed:.1f} samples/s: ratio {rate * workers / consumed:.2f}'
+              ' (target >= 2)')
 
 
 if __name__ == '__main__':

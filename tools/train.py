@@ -33,7 +33,8 @@ def parse_args(argv=None):
         help='resume from a checkpoint path, or from the latest checkpoint '
         'in the work dir when no path is given')
     parser.add_argument('--amp', action='store_true',
-                        help='mixed precision training')
+                        help='mixed precision training: bfloat16 autocast on '
+                        'CPU, float16 with dynamic loss scaling on GPU')
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale lr by total batch / base_batch_size')
     parser.add_argument('--device', default=None,
@@ -76,8 +77,15 @@ def setup_cfg(args) -> Config:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     if args.amp:
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        import torch
+        on_gpu = torch.cuda.is_available() if args.device is None else \
+            args.device.startswith('cuda')
+        if on_gpu:
+            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        else:  # MMEngine's AmpOptimWrapper refuses to start without a GPU
+            cfg.optim_wrapper.type = 'AutocastOptimWrapper'
+            cfg.optim_wrapper.setdefault('dtype', 'bfloat16')
     if args.auto_scale_lr:
         cfg.setdefault('auto_scale_lr', dict(base_batch_size=256))
         cfg.auto_scale_lr.enable = True

@@ -120,6 +120,16 @@ def test_train_tool_runs_each_method(tmp_path, method):
         assert 'ema_decay' in log
 
 
+def test_amp_on_cpu_trains_in_bfloat16(tmp_path):
+    proc = train(tmp_path, 1, '--amp')
+    log = proc.stdout + proc.stderr
+    assert 'AutocastOptimWrapper' in log and 'loss:' in log
+    ckpt = load(tmp_path / 'epoch_1.pth')
+    # parameters stay float32 (autocast casts per op) and the step moved them
+    weight = ckpt['state_dict']['backbone.timm_model.conv1.weight']
+    assert weight.dtype == torch.float32 and torch.isfinite(weight).all()
+
+
 def test_extract_backbone_takes_slotcon_teacher(tmp_path):
     config = osp.join(ROOT, 'tests/data/slotcon_tiny.py')
     proc = run(['tools/train.py', config, '--work-dir', str(tmp_path),

@@ -1,4 +1,5 @@
+from .autocast_wrapper import AutocastOptimWrapper
 from .lars import LARS
 from .timm_cosine import TimmCosineLR, timm_cosine_lr
 
-__all__ = ['LARS', 'TimmCosineLR', 'timm_cosine_lr']
+__all__ = ['AutocastOptimWrapper', 'LARS', 'TimmCosineLR', 'timm_cosine_lr']

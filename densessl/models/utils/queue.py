@@ -24,8 +24,10 @@ class FeatureQueue(nn.Module):
         return self.queue.shape[1]
 
     def negatives(self) -> torch.Tensor:
-        """The current queue (``dim x length``), detached."""
-        return self.queue.clone().detach()
+        """The current queue (``dim x length``), detached: a view, not a
+        copy, so use it before :meth:`enqueue` overwrites it (the queue
+        losses keep no reference to it for their backward)."""
+        return self.queue.detach()
 
     @torch.no_grad()
     def enqueue(self, keys: torch.Tensor) -> None:
