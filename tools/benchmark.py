@@ -105,7 +105,7 @@ def step_times(models, batch, size, steps, device):
         optim.step()
         if device.startswith('cuda'):
             torch.cuda.synchronize()
-        first_loss.setdefault(key, float(total))
+        first_loss.setdefault(key, float(total.detach()))
         return time.perf_counter() - start
 
     times = {key: [] for key in models}

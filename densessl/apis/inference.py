@@ -1,5 +1,5 @@
 """Build a densessl model from a config and load pretrained weights into it."""
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 
 import torch
 
@@ -66,11 +66,15 @@ def load_weights(model: torch.nn.Module, checkpoint: str,
 
 
 @torch.no_grad()
-def dense_features(model, images: torch.Tensor, level: int = -1) -> torch.Tensor:
+def dense_features(model, images: torch.Tensor,
+                   level: Union[int, Sequence[int]] = -1) -> torch.Tensor:
     """``N x C x h x w`` features of ``images`` (``N x 3 x H x W``, uint8 or
     0-255 float) from a densessl algorithm's ``extract_feat`` (the backbone
     that transfers: online for DenseCL / PixPro, teacher for SlotCon).
 
+    ``level`` picks one map of the backbone's outputs, or several (e.g.
+    ``(-2, -1)`` for C4 + C5): each is then upsampled bilinearly to the
+    finest of them and the maps are concatenated along channels.
     The model is put in eval mode for the call and restored afterwards.
     """
     was_training = model.training
@@ -81,9 +85,18 @@ def dense_features(model, images: torch.Tensor, level: int = -1) -> torch.Tensor
         feats = model.extract_feat(data['inputs'])
     finally:
         model.train(was_training)
-    if isinstance(feats, (list, tuple)):
-        feats = feats[level]
-    if feats.dim() != 4:
+    maps = list(feats) if isinstance(feats, (list, tuple)) else [feats]
+    levels = [level] if isinstance(level, int) else list(level)
+    try:
+        chosen = [maps[i] for i in levels]
+    except IndexError:
+        raise ValueError(f'level {level} does not exist: the backbone gives '
+                         f'{len(maps)} maps') from None
+    if any(f.dim() != 4 for f in chosen):
         raise ValueError('extract_feat must return dense maps (N x C x h x w); '
-                         f'got a tensor of shape {tuple(feats.shape)}')
-    return feats.float()
+                         f'got shapes {[tuple(f.shape) for f in chosen]}')
+    size = max((f.shape[-2:] for f in chosen), key=lambda s: s[0] * s[1])
+    chosen = [f if f.shape[-2:] == size else torch.nn.functional.interpolate(
+        f, size=tuple(size), mode='bilinear', align_corners=False)
+        for f in chosen]
+    return torch.cat(chosen, 1).float()
