@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -63,16 +64,39 @@ def test_probe_on_noise_is_near_chance():
     assert evaluate_probe(head, feats[30:], labels[30:], 4)['aAcc'] < 40
 
 
-def test_probe_tool_runs_and_writes_json(tmp_path):
+def test_dense_eval_tool_on_scenes_writes_json(tmp_path):
     import json
-    out = tmp_path / 'probe.json'
+    out = tmp_path / 'eval.json'
     proc = subprocess.run(
-        [sys.executable, 'tools/benchmarks/linear_probe.py',
+        [sys.executable, 'tools/benchmarks/dense_eval.py',
          'tests/data/densecl_tiny_deterministic.py', '--num-train', '8',
          '--num-val', '4', '--size', '64', '--epochs', '2', '--out',
          str(out)], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert 0 <= result['mIoU'] <= 100 and result['checkpoint'] == 'random'
-    assert len(result['per_class_iou']) == len(result['classes']) == 6
-    assert 'linear probe: mIoU' in proc.stdout
+    assert result['checkpoint'] == 'random' and result['levels'] == [-1]
+    for name in ('probe', 'knn'):
+        assert 0 <= result[name]['mIoU'] <= 100
+        assert len(result[name]['per_class_iou']) == len(result['classes'])
+        assert f'{name}: mIoU' in proc.stdout
+
+
+def test_multi_level_features_upsample_and_concatenate():
+    import copy
+
+    from densessl.apis import dense_features
+    from densessl.registry import MODELS
+    from helpers import TINY_BACKBONE, densecl_cfg
+    torch.manual_seed(0)
+    backbone = dict(copy.deepcopy(TINY_BACKBONE), out_indices=(3, 4))
+    model = MODELS.build(densecl_cfg(backbone=backbone)).eval()
+    images = torch.randint(0, 255, (2, 3, 64, 64), dtype=torch.uint8)
+    c4, c5 = dense_features(model, images, -2), dense_features(model, images)
+    both = dense_features(model, images, (-2, -1))
+    assert c4.shape == (2, 256, 4, 4) and c5.shape == (2, 512, 2, 2)
+    assert both.shape == (2, 768, 4, 4)
+    assert torch.equal(both[:, :256], c4)
+    assert torch.allclose(both[:, 256:], F.interpolate(
+        c5, size=(4, 4), mode='bilinear', align_corners=False))
+    with pytest.raises(ValueError, match='does not exist'):
+        dense_features(model, images, (-3, -1))

@@ -1,7 +1,7 @@
 """Reproduce the papers' comparison at small scale on the embedded scenes:
 random init vs MoCo-v2 vs DenseCL vs BYOL vs PixPro vs SlotCon, each
 pretrained with the same budget (same iterations, batch, crops, ResNet-18),
-then judged by the frozen dense linear probe (mIoU).
+then judged by the frozen dense linear probe and kNN retrieval (mIoU).
 
     python tools/benchmarks/compare_pretraining.py [--methods random densecl ...]
         [--epochs 2] [--work-dir work_dirs/compare] [--num-train 400]
@@ -70,8 +70,8 @@ def pretrain(method: str, args) -> str:
 def main(argv=None):
     sys.path.insert(0, ROOT)
     sys.path.insert(0, osp.join(ROOT, 'tools', 'benchmarks'))
-    from linear_probe import parse_args as probe_args
-    from linear_probe import run_probe
+    from dense_eval import parse_args as probe_args
+    from dense_eval import run_dense_eval
     args = parse_args(argv)
     os.makedirs(args.work_dir, exist_ok=True)
     results = {}
@@ -83,15 +83,16 @@ def main(argv=None):
             str(args.size), '--epochs', str(args.probe_epochs), '--device',
             args.device] + (['--checkpoint', checkpoint] if checkpoint else []))
         print(f'[{method}] linear probe', flush=True)
-        results[method] = run_probe(probe)
-        print(f'[{method}] mIoU {results[method]["mIoU"]:.2f}', flush=True)
+        results[method] = run_dense_eval(probe)
+        print(f'[{method}] probe mIoU {results[method]["probe"]["mIoU"]:.2f}'
+              f', kNN mIoU {results[method]["knn"]["mIoU"]:.2f}', flush=True)
     lines = [
         f'Frozen ResNet-18, 1x1-conv probe on C5, {args.num_train} train / '
         f'{args.num_val} val scenes at {args.size} px; pretraining '
         f'{args.epochs} epochs x 50 iterations x 32 images, 128 px crops.',
-        '', '| init | mIoU | aAcc |', '|---|---|---|']
-    lines += [f'| {m} | {r["mIoU"]:.2f} | {r["aAcc"]:.2f} |'
-              for m, r in results.items()]
+        '', '| init | probe mIoU | probe aAcc | kNN mIoU |', '|---|---|---|---|']
+    lines += [f'| {m} | {r["probe"]["mIoU"]:.2f} | {r["probe"]["aAcc"]:.2f} '
+              f'| {r["knn"]["mIoU"]:.2f} |' for m, r in results.items()]
     table = '\n'.join(lines)
     print('\n' + table)
     with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
