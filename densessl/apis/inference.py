@@ -100,3 +100,29 @@ def dense_features(model, images: torch.Tensor,
         f, size=tuple(size), mode='bilinear', align_corners=False)
         for f in chosen]
     return torch.cat(chosen, 1).float()
+
+
+@torch.no_grad()
+def recalibrate_bn(model, images: torch.Tensor, batch_size: int = 32) -> int:
+    """Re-estimate every BatchNorm's running statistics of ``model``'s
+    feature path on ``images`` (their plain average over the batches), as a
+    frozen-feature evaluation after pretraining may do. Returns the number of
+    BN layers reset; the model is left in eval mode."""
+    layers = [m for m in model.modules()
+              if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    momenta = [m.momentum for m in layers]
+    for m in layers:
+        m.reset_running_stats()
+        m.momentum = None  # cumulative average
+    model.train()
+    try:
+        device = next(model.parameters()).device
+        for i in range(0, len(images), batch_size):
+            data = model.data_preprocessor(
+                dict(inputs=images[i:i + batch_size].to(device)), False)
+            model.extract_feat(data['inputs'])
+    finally:
+        for m, momentum in zip(layers, momenta):
+            m.momentum = momentum
+        model.eval()
+    return len(layers)

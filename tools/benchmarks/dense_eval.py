@@ -59,6 +59,9 @@ def parse_args(argv=None):
     parser.add_argument('--lr', type=float, default=0.01)
     parser.add_argument('--k', type=int, default=20)
     parser.add_argument('--temperature', type=float, default=0.07)
+    parser.add_argument('--bn-recalibrate', type=int, default=0,
+                        help='re-estimate BN statistics on N train images '
+                        'first (0: off)')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--out', help='write the result as JSON')
     parser.add_argument('--device', default='cpu')
@@ -89,7 +92,7 @@ def load_splits(args):
 def run_dense_eval(args) -> dict:
     import torch
 
-    from densessl.apis import dense_features, init_model
+    from densessl.apis import dense_features, init_model, recalibrate_bn
     from densessl.evaluation.knn_segmentation import evaluate_knn
     from densessl.evaluation.linear_probe import (evaluate_probe,
                                                   extract_features,
@@ -102,6 +105,11 @@ def run_dense_eval(args) -> dict:
     except (FileNotFoundError, ValueError) as err:
         raise SystemExit(f'error: {err}')
     start = time.time()
+    if args.bn_recalibrate:
+        count = recalibrate_bn(model, splits['train'][0][:args.bn_recalibrate])
+        print(f'BN statistics of {count} layers re-estimated on '
+              f'{min(args.bn_recalibrate, len(splits["train"][0]))} train '
+              'images', flush=True)
     feats = {}
     levels = tuple(args.levels)
     for name, (images, labels) in splits.items():
@@ -111,6 +119,7 @@ def run_dense_eval(args) -> dict:
               f'{tuple(feats[name].shape)}', flush=True)
     result = dict(config=args.config, checkpoint=args.checkpoint or 'random',
                   data=args.data_root or 'embedded scenes', levels=levels,
+                  bn_recalibrate=args.bn_recalibrate, seed=args.seed,
                   size=args.size, classes=classes,
                   num_train=len(splits['train'][0]),
                   num_val=len(splits['val'][0]))
