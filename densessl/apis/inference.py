@@ -65,6 +65,14 @@ def load_weights(model: torch.nn.Module, checkpoint: str,
     model.load_state_dict({k: state[k] for k in matched}, strict=False)
 
 
+def _extract_feat(model, images: torch.Tensor):
+    """``model.extract_feat`` of raw images, through its data preprocessor,
+    on the model's device."""
+    device = next(model.parameters()).device
+    data = model.data_preprocessor(dict(inputs=images.to(device)), False)
+    return model.extract_feat(data['inputs'])
+
+
 @torch.no_grad()
 def dense_features(model, images: torch.Tensor,
                    level: Union[int, Sequence[int]] = -1) -> torch.Tensor:
@@ -80,9 +88,7 @@ def dense_features(model, images: torch.Tensor,
     was_training = model.training
     model.eval()
     try:
-        device = next(model.parameters()).device
-        data = model.data_preprocessor(dict(inputs=images.to(device)), False)
-        feats = model.extract_feat(data['inputs'])
+        feats = _extract_feat(model, images)
     finally:
         model.train(was_training)
     maps = list(feats) if isinstance(feats, (list, tuple)) else [feats]
@@ -116,11 +122,8 @@ def recalibrate_bn(model, images: torch.Tensor, batch_size: int = 32) -> int:
         m.momentum = None  # cumulative average
     model.train()
     try:
-        device = next(model.parameters()).device
         for i in range(0, len(images), batch_size):
-            data = model.data_preprocessor(
-                dict(inputs=images[i:i + batch_size].to(device)), False)
-            model.extract_feat(data['inputs'])
+            _extract_feat(model, images[i:i + batch_size])
     finally:
         for m, momentum in zip(layers, momenta):
             m.momentum = momentum

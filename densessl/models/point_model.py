@@ -2,13 +2,13 @@
 point data preprocessor, and ``forward`` dispatching to ``tensor`` /
 ``loss`` / ``predict``, where ``predict`` gives one :class:`DataSample` per
 cloud."""
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 import torch
 from mmengine.model import BaseModel
 
+from densessl.models.mode_dispatch import ModeDispatch
 from densessl.registry import MODELS
-from densessl.structures import DataSample
 
 
 def sample_labels(data_samples, key: str, device) -> torch.Tensor:
@@ -28,10 +28,9 @@ def split_by_offset(values: torch.Tensor, offset: torch.Tensor
     return [values[a:b] for a, b in zip(starts, offset.tolist())]
 
 
-class BasePointModel(BaseModel):
-    """``forward(inputs, data_samples, mode)`` with ``mode`` one of
-    ``'tensor'`` (the raw network output), ``'loss'`` (a dict of losses) or
-    ``'predict'`` (a list of :class:`DataSample`, one per cloud).
+class BasePointModel(ModeDispatch, BaseModel):
+    """The base of the 3D models: ``predict`` gives one
+    :class:`DataSample` per cloud.
 
     Args:
         backbone: the backbone config.
@@ -48,23 +47,3 @@ class BasePointModel(BaseModel):
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
-
-    def forward(self, inputs, data_samples: Optional[List[DataSample]] = None,
-                mode: str = 'tensor'):
-        if mode == 'tensor':
-            return self.tensor(inputs, data_samples)
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        raise RuntimeError(f'Invalid mode "{mode}": use loss, tensor or '
-                           'predict.')
-
-    def tensor(self, inputs, data_samples=None):
-        raise NotImplementedError
-
-    def loss(self, inputs, data_samples=None) -> Dict[str, torch.Tensor]:
-        raise NotImplementedError
-
-    def predict(self, inputs, data_samples=None) -> List[DataSample]:
-        raise NotImplementedError

@@ -1,15 +1,16 @@
-from typing import Dict, List, Optional, Tuple, Union
+from typing import List, Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModel
 from torch import nn
 
+from densessl.models.mode_dispatch import ModeDispatch
 from densessl.registry import MODELS
 from densessl.structures import DataSample
 
 
-class BaseSelfSupervisor(BaseModel):
+class BaseSelfSupervisor(ModeDispatch, BaseModel):
     """data_preprocessor + backbone + neck + head.
 
     ``forward(inputs, data_samples, mode)``:
@@ -49,23 +50,8 @@ class BaseSelfSupervisor(BaseModel):
                      ) -> Tuple[torch.Tensor, ...]:
         return self.backbone(self._views(inputs, 1)[0])
 
-    def forward(self,
-                inputs: Union[torch.Tensor, List[torch.Tensor]],
-                data_samples: Optional[List[DataSample]] = None,
-                mode: str = 'tensor'):
-        if mode == 'tensor':
-            return self.extract_feat(inputs)
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        raise RuntimeError(f'Invalid mode "{mode}": use loss, tensor or '
-                           'predict.')
-
-    def loss(self, inputs: List[torch.Tensor],
-             data_samples: Optional[List[DataSample]]
-             ) -> Dict[str, torch.Tensor]:
-        raise NotImplementedError
+    def tensor(self, inputs, data_samples=None) -> Tuple[torch.Tensor, ...]:
+        return self.extract_feat(inputs)
 
     def predict(self, inputs, data_samples=None) -> List[DataSample]:
         feats = F.normalize(self.extract_feat(inputs)[-1], dim=1)
