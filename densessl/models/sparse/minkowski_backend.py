@@ -34,12 +34,22 @@ def _minkowski():
                        'the MinkowskiEngine sparse-conv backend')
 
 
-def _site_orders(me_coords: torch.Tensor, coords: torch.Tensor):
-    """``ours_to_me`` (ME row of each of our rows) and its inverse."""
-    ours_to_me, found = lookup(me_coords.long(), coords)
-    if len(me_coords) != len(coords) or not bool(found.all()):
+def _rows_of(me_coords: torch.Tensor, coords: torch.Tensor) -> torch.Tensor:
+    """The ME row of each of our sites (all of which ME must have)."""
+    rows, found = lookup(me_coords.long(), coords)
+    if not bool(found.all()):
         raise RuntimeError('MinkowskiEngine produced a different set of '
                            'output sites than the built-in backend')
+    return rows
+
+
+def _site_orders(me_coords: torch.Tensor, coords: torch.Tensor):
+    """``ours_to_me`` (ME row of each of our rows) and its inverse, for two
+    equal site sets."""
+    if len(me_coords) != len(coords):
+        raise RuntimeError('MinkowskiEngine produced a different set of '
+                           'output sites than the built-in backend')
+    ours_to_me = _rows_of(me_coords, coords)
     me_to_ours = torch.empty_like(ours_to_me)
     me_to_ours[ours_to_me] = torch.arange(len(ours_to_me),
                                           device=ours_to_me.device)
@@ -114,13 +124,8 @@ def minkowski_conv(conv, x: SparseTensor, out_coords=None) -> SparseTensor:
         if len(out.C) == len(target):
             ours_to_me, me_to_ours = _site_orders(out.C, target)
         else:  # a transposed conv without the finer map: more sites
-            ours_to_me, found = lookup(out.C.long(), target)
-            if not bool(found.all()):
-                raise RuntimeError('MinkowskiEngine produced a different set '
-                                   'of output sites than the built-in '
-                                   'backend')
-            return SparseTensor(out.F[ours_to_me], target, out_stride,
-                                cache=x.cache)
+            return SparseTensor(out.F[_rows_of(out.C, target)], target,
+                                out_stride, cache=x.cache)
         entry = (out.coordinate_map_key, ours_to_me, me_to_ours, target)
         state[out_stride] = entry
     return SparseTensor(out.F[entry[1]], target, out_stride, cache=x.cache)
