@@ -1,7 +1,12 @@
 """Write the embedded procedural scenes to disk.
 
     python tools/generate_scenes.py OUT_DIR [--num 1000] [--size 160 160]
-                                    [--seed 0]
+                                    [--seed 0] [--source procedural|photos]
+
+``--source photos``: real-photo scenes (cut-outs of the public-domain / CC0
+photographs shipped with scikit-image pasted on real textures, 9 classes;
+needs ``pip install scikit-image``; provenance in
+``densessl/datasets/photo_scenes.py``).
 
 Layout (mmseg's custom data set format; images also usable as an
 ``ImageFolderDataset``):
@@ -24,9 +29,15 @@ def main(argv=None):
     parser.add_argument('--size', type=int, nargs=2, default=(160, 160),
                         metavar=('H', 'W'))
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--source', default='procedural',
+                        choices=['procedural', 'photos'])
     args = parser.parse_args(argv)
     from densessl.datasets.scene_writer import write_scenes
-    write_scenes(args.out_dir, args.num, args.size, args.seed)
+    try:
+        write_scenes(args.out_dir, args.num, args.size, args.seed,
+                     source=args.source)
+    except ImportError as err:
+        raise SystemExit(f'error: {err}')
     print(f'\nWrote {args.num} scenes to {args.out_dir}')
 
 

@@ -1,5 +1,5 @@
 """Build a densessl model from a config and load pretrained weights into it."""
-from typing import Optional, Sequence, Union
+from typing import List, Optional, Sequence, Union
 
 import torch
 
@@ -27,6 +27,26 @@ def init_model(config, checkpoint: Optional[str] = None,
     if checkpoint:
         load_weights(model, checkpoint, trust_checkpoint)
     return model.to(torch.device(device)).eval()
+
+
+def request_levels(cfg, levels: Sequence[int]) -> List[int]:
+    """Make ``cfg``'s timm backbone return the pyramid ``levels`` (indices
+    into *all* its feature stages: ``-1`` = the deepest, C5 of a ResNet;
+    ``-2`` = C4; ``0`` = the stem), whatever ``out_indices`` the config
+    trains with; the weights do not depend on it. Returns the positions of
+    ``levels`` in the outputs of the rebuilt backbone, for
+    :func:`dense_features`. Other backbones are left alone and ``levels``
+    index their outputs directly."""
+    levels = [int(level) for level in levels]
+    backbone = cfg.model.backbone
+    if not str(backbone.get('type', '')).endswith('TimmBackbone'):
+        return levels
+    if len({level < 0 for level in levels}) > 1:
+        raise ValueError(f'levels {levels}: use all negative (from the '
+                         'deepest stage) or all non-negative indices')
+    wanted = sorted(set(levels))
+    backbone.out_indices = tuple(wanted)
+    return [wanted.index(level) for level in levels]
 
 
 def load_weights(model: torch.nn.Module, checkpoint: str,

@@ -1,16 +1,17 @@
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from mmengine.dataset import BaseDataset
 
 from densessl.registry import DATASETS
-from .scene_generator import SCENE_CLASSES, generate_scene
+from .scene_generator import SCENE_CLASSES
+from .scene_sources import scene_source
 
 
 @DATASETS.register_module()
 class SceneDataset(BaseDataset):
-    """The embedded procedural scene data set (no download).
+    """The embedded scene data set (no download).
 
-    Image ``i`` is ``generate_scene(seed + i)``, generated when it is read,
+    Image ``i`` is scene ``seed + i`` of ``source``, generated when it is read,
     so the data set costs no disk and is identical on every machine.
     ``tools/generate_scenes.py`` writes the same images to disk as an image
     folder + PNG masks for tools that read files (e.g. mmseg).
@@ -19,7 +20,10 @@ class SceneDataset(BaseDataset):
         num_images: data set length.
         image_size: ``(H, W)`` of the generated scenes.
         seed: seed of image 0.
-        num_objects: inclusive range of objects per scene.
+        num_objects: inclusive range of objects per scene (default: the
+            source's, 2-6 procedural, 1-4 photos).
+        source: ``'procedural'`` (generated shapes) or ``'photos'`` (real
+            photographs shipped with scikit-image, ``photo_scenes``).
     """
 
     METAINFO = dict(classes=SCENE_CLASSES)
@@ -28,7 +32,8 @@ class SceneDataset(BaseDataset):
                  num_images: int = 2000,
                  image_size: Sequence[int] = (160, 160),
                  seed: int = 0,
-                 num_objects: Sequence[int] = (2, 6),
+                 num_objects: Optional[Sequence[int]] = None,
+                 source: str = 'procedural',
                  pipeline: Sequence = (),
                  **kwargs) -> None:
         if num_images <= 0:
@@ -37,7 +42,10 @@ class SceneDataset(BaseDataset):
         self.image_size: Tuple[int, int] = (int(image_size[0]),
                                             int(image_size[1]))
         self.seed = int(seed)
+        self.source = scene_source(source)
+        num_objects = num_objects or self.source.num_objects
         self.num_objects = (int(num_objects[0]), int(num_objects[1]))
+        kwargs.setdefault('metainfo', dict(classes=self.source.classes))
         super().__init__(pipeline=list(pipeline), **kwargs)
 
     def load_data_list(self) -> List[dict]:
@@ -46,7 +54,7 @@ class SceneDataset(BaseDataset):
 
     def get_data_info(self, idx: int) -> dict:
         info = super().get_data_info(idx)
-        info.update(generate_scene(info['seed'], self.image_size,
-                                   self.num_objects))
+        info.update(self.source.generate(info['seed'], self.image_size,
+                                         self.num_objects))
         info['ori_shape'] = self.image_size
         return info

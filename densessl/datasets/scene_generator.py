@@ -8,7 +8,6 @@ labels and per-instance boxes come with every image. Deterministic per seed.
 from typing import Dict, Sequence, Tuple
 
 import numpy as np
-import torch
 
 SCENE_CLASSES = ('background', 'disc', 'square', 'triangle', 'ellipse',
                  'cross')
@@ -115,6 +114,15 @@ def generate_scene(seed: int,
     noise = rng.normal(0, 0.02, size=img.shape)
     img = (np.clip(img + noise, 0, 1) * 255).round().astype(np.uint8)
 
+    boxes, kept = visible_boxes(inst, labels)
+    return dict(img=img, gt_seg_map=sem, gt_instance_map=inst,
+                gt_bboxes=boxes, gt_labels=kept)
+
+
+def visible_boxes(inst: np.ndarray, labels: Sequence[int]
+                  ) -> Tuple[np.ndarray, np.ndarray]:
+    """Boxes (``K x 4`` float32 ``x1, y1, x2, y2``) and labels of the
+    instances ``1..len(labels)`` of ``inst`` that stay visible."""
     boxes, kept = [], []
     for k, cls in enumerate(labels):
         ys, xs = np.nonzero(inst == k + 1)
@@ -122,21 +130,5 @@ def generate_scene(seed: int,
             continue
         boxes.append([xs.min(), ys.min(), xs.max() + 1, ys.max() + 1])
         kept.append(cls)
-    return dict(
-        img=img,
-        gt_seg_map=sem,
-        gt_instance_map=inst,
-        gt_bboxes=np.asarray(boxes, np.float32).reshape(-1, 4),
-        gt_labels=np.asarray(kept, np.int64))
-
-
-def scene_arrays(seeds: Sequence[int], image_size: Tuple[int, int]
-                 ) -> Tuple[torch.Tensor, torch.Tensor]:
-    """Embedded scenes as ``N x 3 x H x W`` uint8 images and ``N x H x W``
-    class maps."""
-    scenes = [generate_scene(int(s), tuple(image_size)) for s in seeds]
-    images = torch.stack([torch.from_numpy(s['img']).permute(2, 0, 1)
-                          for s in scenes])
-    labels = torch.stack([torch.from_numpy(s['gt_seg_map']).long()
-                          for s in scenes])
-    return images.contiguous(), labels
+    return (np.asarray(boxes, np.float32).reshape(-1, 4),
+            np.asarray(kept, np.int64))

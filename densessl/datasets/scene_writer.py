@@ -9,7 +9,7 @@ from typing import Dict, List, Sequence
 import numpy as np
 from PIL import Image
 
-from .scene_generator import SCENE_CLASSES, generate_scene
+from .scene_sources import scene_source
 
 
 def mask_to_rle(mask: np.ndarray) -> Dict[str, list]:
@@ -27,7 +27,7 @@ def mask_to_rle(mask: np.ndarray) -> Dict[str, list]:
 def coco_annotations(scene: dict, image_id: int, first_ann_id: int
                      ) -> List[dict]:
     """One COCO annotation per visible instance of a generated scene
-    (category ids = class indices, 1..5; background is not a category)."""
+    (category ids = class indices; background is not a category)."""
     inst, sem = scene['gt_instance_map'], scene['gt_seg_map']
     anns = []
     for k in np.unique(inst[inst > 0]):
@@ -43,8 +43,10 @@ def coco_annotations(scene: dict, image_id: int, first_ann_id: int
 
 
 def write_scenes(out_dir: str, num: int, size: Sequence[int] = (160, 160),
-                 seed: int = 0, progress: bool = True) -> str:
-    """Scenes ``seed .. seed + num - 1`` as::
+                 seed: int = 0, progress: bool = True,
+                 source: str = 'procedural') -> str:
+    """Scenes ``seed .. seed + num - 1`` of ``source`` (``procedural`` or
+    ``photos``) as::
 
         OUT_DIR/images/scene_000000.png         RGB image
         OUT_DIR/annotations/scene_000000.png    class index per pixel (0 = bg)
@@ -52,6 +54,7 @@ def write_scenes(out_dir: str, num: int, size: Sequence[int] = (160, 160),
         OUT_DIR/instances.json                  COCO boxes + masks
         OUT_DIR/classes.txt                     class names, one per line
     """
+    src = scene_source(source)
     for sub in ('images', 'annotations', 'instances'):
         os.makedirs(osp.join(out_dir, sub), exist_ok=True)
     iterator = range(num)
@@ -60,7 +63,7 @@ def write_scenes(out_dir: str, num: int, size: Sequence[int] = (160, 160),
         iterator = track_iter_progress(list(iterator))
     images, annotations = [], []
     for i in iterator:
-        scene = generate_scene(seed + i, tuple(size))
+        scene = src.generate(seed + i, tuple(size), src.num_objects)
         name = f'scene_{seed + i:06d}.png'
         Image.fromarray(scene['img']).save(osp.join(out_dir, 'images', name))
         Image.fromarray(scene['gt_seg_map']).save(
@@ -71,13 +74,13 @@ def write_scenes(out_dir: str, num: int, size: Sequence[int] = (160, 160),
         images.append(dict(id=image_id, file_name=name, height=int(size[0]),
                            width=int(size[1])))
         annotations += coco_annotations(scene, image_id, len(annotations) + 1)
-    categories = [dict(id=c, name=n) for c, n in enumerate(SCENE_CLASSES)
+    categories = [dict(id=c, name=n) for c, n in enumerate(src.classes)
                   if c > 0]
     coco = dict(images=images, annotations=annotations, categories=categories)
     with open(osp.join(out_dir, 'instances.json'), 'w') as f:
         json.dump(coco, f)
     with open(osp.join(out_dir, 'classes.txt'), 'w') as f:
-        f.write('\n'.join(SCENE_CLASSES) + '\n')
+        f.write('\n'.join(src.classes) + '\n')
     return out_dir
 
 

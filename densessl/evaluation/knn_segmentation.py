@@ -28,20 +28,29 @@ def patch_labels(labels: torch.Tensor, grid: Tuple[int, int],
 
 def build_memory(feats: torch.Tensor, labels: torch.Tensor, num_classes: int,
                  max_patches: int = 200_000, ignore_index: int = 255,
-                 seed: int = 0) -> Tuple[torch.Tensor, torch.Tensor]:
+                 seed: int = 0, per_image: Optional[int] = None
+                 ) -> Tuple[torch.Tensor, torch.Tensor]:
     """L2-normalised patch features (``P x C``) and their classes (``P``)
-    of a labelled split (``feats``: ``N x C x h x w``), at most
-    ``max_patches`` of them (a seeded random subset)."""
-    grid = feats.shape[-2:]
-    cells = patch_labels(labels, grid, num_classes, ignore_index).flatten()
-    bank = F.normalize(feats, dim=1).permute(0, 2, 3, 1).reshape(
-        -1, feats.shape[1])
-    keep = (cells != ignore_index).nonzero().squeeze(1)
+    of a labelled split (``feats``: ``N x C x h x w``): at most
+    ``per_image`` labelled patches of each image (a seeded random choice,
+    as dense retrieval benchmarks sample their memory bank), then at most
+    ``max_patches`` in all (a seeded random subset)."""
+    n, c, h, w = feats.shape
+    generator = torch.Generator().manual_seed(seed)
+    cells = patch_labels(labels, (h, w), num_classes,
+                         ignore_index).reshape(n, h * w)
+    valid = cells != ignore_index
+    if per_image is not None and per_image < h * w:
+        # a random rank per cell; unlabelled cells rank last
+        rank = torch.rand(n, h * w, generator=generator).masked_fill(
+            ~valid, 2.0).argsort(1).argsort(1)
+        valid &= rank < per_image
+    keep = valid.flatten().nonzero().squeeze(1)
     if len(keep) > max_patches:
-        generator = torch.Generator().manual_seed(seed)
         keep = keep[torch.randperm(len(keep), generator=generator)[
             :max_patches]]
-    return bank[keep].contiguous(), cells[keep]
+    bank = F.normalize(feats, dim=1).permute(0, 2, 3, 1).reshape(-1, c)
+    return bank[keep].contiguous(), cells.flatten()[keep]
 
 
 def _faiss():
@@ -94,11 +103,15 @@ def evaluate_knn(train_feats: torch.Tensor, train_labels: torch.Tensor,
                  val_feats: torch.Tensor, val_labels: torch.Tensor,
                  num_classes: int, k: int = 20, temperature: float = 0.07,
                  max_patches: int = 200_000, ignore_index: int = 255,
-                 batch_size: int = 32, use_faiss: Optional[bool] = None
+                 batch_size: int = 32, use_faiss: Optional[bool] = None,
+                 per_image: Optional[int] = None, seed: int = 0
                  ) -> Dict[str, object]:
-    """mIoU / aAcc (percent) and per-class IoU of kNN retrieval."""
+    """mIoU / aAcc (percent) and per-class IoU of kNN retrieval
+    (``per_image``, ``max_patches``: the memory bank's caps, see
+    :func:`build_memory`)."""
     bank, bank_labels = build_memory(train_feats, train_labels, num_classes,
-                                     max_patches, ignore_index)
+                                     max_patches, ignore_index, seed,
+                                     per_image)
     if len(bank) == 0:
         raise ValueError('the train split has no labelled pixel to put in '
                          'the memory bank')

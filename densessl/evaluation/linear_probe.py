@@ -14,10 +14,22 @@ FeatureFn = Callable[[torch.Tensor], torch.Tensor]  # uint8 N×3×H×W -> N×C×
 
 @torch.no_grad()
 def extract_features(feature_fn: FeatureFn, images: torch.Tensor,
-                     batch_size: int = 32) -> torch.Tensor:
-    """Run ``feature_fn`` over ``images`` in batches; features on the CPU."""
-    return torch.cat([feature_fn(images[i:i + batch_size]).cpu()
-                      for i in range(0, len(images), batch_size)])
+                     batch_size: int = 32,
+                     progress: bool = False) -> torch.Tensor:
+    """Run ``feature_fn`` over ``images`` in batches; features on the CPU
+    (a progress bar over the images with ``progress``)."""
+    bar = None
+    if progress:
+        from mmengine.utils import ProgressBar
+        bar = ProgressBar(len(images))
+    out = []
+    for i in range(0, len(images), batch_size):
+        out.append(feature_fn(images[i:i + batch_size]).cpu())
+        if bar:
+            bar.update(len(out[-1]))
+    if bar:
+        print(flush=True)
+    return torch.cat(out)
 
 
 def _logits(head: nn.Conv2d, feats: torch.Tensor, size) -> torch.Tensor:

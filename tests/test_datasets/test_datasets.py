@@ -4,17 +4,23 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from densessl.datasets import (SCENE_CLASSES, ImageFolderDataset,
-                               SceneDataset, generate_scene)
+from densessl.datasets import (SCENE_SOURCES, ImageFolderDataset,
+                               SceneDataset)
 
 
-def test_scene_generator_is_deterministic_and_labelled():
-    a, b = generate_scene(3), generate_scene(3)
+@pytest.mark.parametrize('source', sorted(SCENE_SOURCES))
+def test_scene_generator_is_deterministic_and_labelled(source):
+    src = SCENE_SOURCES[source]
+
+    def generate(seed):
+        return src.generate(seed, (160, 160), src.num_objects)
+
+    a, b = generate(3), generate(3)
     assert np.array_equal(a['img'], b['img'])
-    assert not np.array_equal(a['img'], generate_scene(4)['img'])
+    assert not np.array_equal(a['img'], generate(4)['img'])
     assert a['img'].shape == (160, 160, 3) and a['img'].dtype == np.uint8
     sem, inst = a['gt_seg_map'], a['gt_instance_map']
-    assert sem.max() < len(SCENE_CLASSES)
+    assert sem.max() < len(src.classes)
     # every instance pixel carries its instance's class, background is 0
     assert ((sem == 0) == (inst == 0)).all()
     ids = [i for i in np.unique(inst) if i > 0]

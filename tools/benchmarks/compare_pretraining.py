@@ -1,31 +1,39 @@
-"""Reproduce the papers' comparison at small scale on the embedded scenes:
-MoCo-v2 vs DenseCL vs BYOL vs PixPro vs SlotCon and random initialisation,
-each pretrained with the same budget (same iterations, batch, crops,
-ResNet-18), then judged by the frozen dense linear probe and kNN retrieval
-(mIoU, ``tools/benchmarks/dense_eval.py``).
+"""Compare pretraining methods by dense evaluation, growing a results store.
+
+Each method pretrains its small ResNet-18 config on the embedded scenes
+(``--data procedural``) or on the unlabelled images of the real-photo fixture
+(``--data photos``), then is judged by the frozen dense linear probe and kNN
+retrieval (``tools/benchmarks/dense_eval.py``) on held-out labelled scenes
+of the same source, beside a random network of the same init::
 
     python tools/benchmarks/compare_pretraining.py [--methods densecl ...]
-        [--epochs 2] [--seeds 0 1 2] [--bn-recalibrate 0]
+        [--data procedural|photos] [--epochs 6] [--seeds 0 1 2]
+        [--max-minutes 60] [--store benchmarks/results]
         [--work-dir work_dirs/compare] [--num-train 400] [--num-val 200]
-        [--size 224] [--levels -1]
+        [--size 224] [--levels -2 -1] [--bn-recalibrate 0]
+
+Every finished (init, seed, data, budget, evaluation) run writes one JSON
+record into ``--store`` (config hash, commit, machine, wall time, metrics;
+``densessl/evaluation/results_store.py``). A run whose record is already
+stored is skipped, so the comparison grows over several calls: with
+``--max-minutes`` the tool starts no new step once the budget is spent and
+stops a running pretraining at the limit (its epoch checkpoints stay; the
+next call resumes it). ``tools/benchmarks/summarize.py`` turns the store into
+the markdown tables (mean +- std, n) and the bar chart. Checkpoints stay in
+``--work-dir`` (WORK_DIR/DATA/METHOD/seed_S), outside git.
 
 Fairness: every method's random row is built from *that method's* config
 (DenseCL / MoCo-v2 use ``zero_init_last=False``, BYOL / PixPro / SlotCon
-timm's zero-gamma init), so methods are compared with their own starting
-point; ``--epochs`` shorter than the config's shortens every schedule with
-it (warm-up and cosine LR phases scaled and converted to iterations; the EMA
-schedule follows the run's length already). ``--seeds`` repeats pretraining
-and evaluation per seed and reports mean +- std.
-
-Runs go to WORK_DIR/METHOD/seed_S (a finished run is reused, so an
-interrupted comparison continues); WORK_DIR/results.md (table),
-results.json (every seed) and results.png (bar chart with std) are written.
+timm's default zero-init of the last BN), so each is compared with the
+random network it starts from. ``--epochs`` shorter than a config's scales
+every LR phase with it (warm-up and cosine converted to iterations; the EMA
+schedule follows the run's length already). The seed sets the pretraining
+randomness and the probe's; the random rows' seed sets their init.
 """
 import argparse
 import json
 import os
 import os.path as osp
-import statistics
 import subprocess
 import sys
 import time
@@ -44,9 +52,14 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--methods', nargs='+', default=list(CONFIGS),
                         choices=list(CONFIGS))
-    parser.add_argument('--epochs', type=int, default=2,
+    parser.add_argument('--epochs', type=int, default=6,
                         help='pretraining epochs (50 iterations of 32 each)')
-    parser.add_argument('--seeds', type=int, nargs='+', default=[0])
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--max-minutes', type=float,
+                        help='start nothing new after this many minutes and '
+                        'stop a running pretraining there (resumed later)')
+    parser.add_argument('--store', default='benchmarks/results',
+                        help='results store (one JSON per finished run)')
     parser.add_argument('--bn-recalibrate', type=int, default=0,
                         help='re-estimate BN statistics on N train images '
                         'before evaluating (0: off)')
@@ -56,8 +69,14 @@ def parse_args(argv=None):
     parser.add_argument('--num-train', type=int, default=400)
     parser.add_argument('--num-val', type=int, default=200)
     parser.add_argument('--size', type=int, default=224)
-    parser.add_argument('--levels', type=int, nargs='+', default=[-1])
+    parser.add_argument('--data', default='procedural',
+                        choices=['procedural', 'photos'],
+                        help='pretrain and evaluate on these embedded scenes')
+    parser.add_argument('--levels', type=int, nargs='+', default=None,
+                        help="backbone levels (default: dense_eval's)")
     parser.add_argument('--probe-epochs', type=int, default=30)
+    parser.add_argument('--knn-per-image', type=int, default=None,
+                        help='memory-bank patches per train image')
     parser.add_argument('--device', default='cpu')
     return parser.parse_args(argv)
 
@@ -112,89 +131,103 @@ def random_rows(methods):
             for key, method in rows]
 
 
-def pretrain(method: str, seed: int, args) -> str:
+def pretrain_config(method: str, seed: int, args):
+    """The config a method pretrains with in this comparison."""
     from mmengine.config import Config
-    work_dir = osp.join(args.work_dir, method, f'seed_{seed}')
+    cfg = Config.fromfile(osp.join(ROOT, CONFIGS[method]))
+    shorten_schedule(cfg, args.epochs)
+    cfg.randomness = dict(seed=seed)
+    cfg.train_dataloader.dataset.source = args.data
+    return cfg
+
+
+def budget_of(cfg, args) -> dict:
+    dataset = cfg.train_dataloader.dataset
+    return dict(epochs=args.epochs, iters_per_epoch=iters_per_epoch(cfg),
+                batch_size=cfg.train_dataloader.batch_size,
+                images=dataset.num_images, crop=_crop_size(cfg),
+                backbone=cfg.model.backbone.model_name)
+
+
+def _crop_size(cfg):
+    for view in cfg.train_dataloader.dataset.pipeline[0].get(
+            'transforms', []):
+        for step in (view if isinstance(view, list) else [view]):
+            if 'RandomResizedCrop' in step.get('type', ''):
+                return step['size']
+    return None
+
+
+def pretrain(method: str, seed: int, cfg, args, deadline):
+    """The final checkpoint of ``method``'s pretraining (resumed when a
+    previous call was stopped), or None when ``deadline`` came first."""
+    work_dir = osp.join(args.work_dir, args.data, method, f'seed_{seed}')
     checkpoint = osp.join(work_dir, f'epoch_{args.epochs}.pth')
     if osp.isfile(checkpoint):
         print(f'[{method} seed {seed}] reusing {checkpoint}', flush=True)
         return checkpoint
     os.makedirs(work_dir, exist_ok=True)
-    cfg = Config.fromfile(osp.join(ROOT, CONFIGS[method]))
-    shorten_schedule(cfg, args.epochs)
-    cfg.randomness = dict(seed=seed)
     config = osp.join(work_dir, 'config.py')
     cfg.dump(config)
+    command = [sys.executable, osp.join(ROOT, 'tools/train.py'), config,
+               '--work-dir', work_dir, '--device', args.device]
+    if osp.isfile(osp.join(work_dir, 'last_checkpoint')):
+        command.append('--resume')
     print(f'[{method} seed {seed}] pretraining {args.epochs} epochs -> '
-          f'{work_dir}', flush=True)
-    start = time.time()
-    proc = subprocess.run(
-        [sys.executable, osp.join(ROOT, 'tools/train.py'), config,
-         '--work-dir', work_dir, '--device', args.device],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if proc.returncode != 0 or not osp.isfile(checkpoint):
-        raise SystemExit(f'[{method}] pretraining failed:\n'
-                         f'{proc.stderr[-3000:]}')
-    print(f'[{method} seed {seed}] pretrained in {time.time() - start:.0f} s',
+          f'{work_dir}{" (resumed)" if "--resume" in command else ""}',
           flush=True)
+    timeout = None if deadline is None else max(1.0, deadline - time.time())
+    with open(osp.join(work_dir, 'train_output.log'), 'w') as log:
+        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            proc.wait()
+            print(f'[{method} seed {seed}] stopped at the time budget; its '
+                  'epoch checkpoints stay, the next call resumes it',
+                  flush=True)
+            return None
+    if proc.returncode != 0 or not osp.isfile(checkpoint):
+        with open(osp.join(work_dir, 'train_output.log')) as f:
+            tail = f.read()[-3000:]
+        raise SystemExit(f'[{method} seed {seed}] pretraining failed '
+                         f'(log: {work_dir}/train_output.log):\n{tail}')
     return checkpoint
 
 
-def summarise(results):
-    """{row: {metric: (mean, std)}} over the seeds of each row."""
-    out = {}
-    for row, runs in results.items():
-        out[row] = {}
-        for metric in ('probe', 'knn'):
-            values = [r[metric]['mIoU'] for r in runs]
-            std = statistics.stdev(values) if len(values) > 1 else 0.0
-            out[row][metric] = (statistics.mean(values), std)
-    return out
+def eval_settings(args, eval_defaults) -> dict:
+    return dict(levels=list(args.levels or eval_defaults.levels),
+                size=args.size, num_train=args.num_train,
+                num_val=args.num_val, probe_epochs=args.probe_epochs,
+                k=eval_defaults.k, temperature=eval_defaults.temperature,
+                knn_per_image=args.knn_per_image,
+                bn_recalibrate=args.bn_recalibrate)
 
 
-def write_results(results, args, work_dir):
-    summary = summarise(results)
-    seeds = len(next(iter(results.values())))
-    lines = [
-        f'Frozen ResNet-18, levels {args.levels}; {args.num_train} train / '
-        f'{args.num_val} val embedded scenes at {args.size} px; pretraining '
-        f'{args.epochs} epochs x 50 iterations x 32 images, 128 px crops; '
-        f'mean +- std over {seeds} seed(s).', '',
-        '| init | probe mIoU | kNN mIoU |', '|---|---|---|']
-    lines += [f'| {row} | {p[0]:.2f} +- {p[1]:.2f} | {k[0]:.2f} +- '
-              f'{k[1]:.2f} |' for row, (p, k) in
-              ((r, (s['probe'], s['knn'])) for r, s in summary.items())]
-    table = '\n'.join(lines)
-    with open(osp.join(work_dir, 'results.md'), 'w') as f:
-        f.write(table + '\n')
-    with open(osp.join(work_dir, 'results.json'), 'w') as f:
-        json.dump(dict(args=vars(args), runs=results,
-                       summary={r: {m: dict(mean=v[0], std=v[1])
-                                    for m, v in s.items()}
-                                for r, s in summary.items()}), f, indent=1)
-    plot_results(summary, osp.join(work_dir, 'results.png'))
-    return table
-
-
-def plot_results(summary, path: str) -> None:
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    rows = list(summary)
-    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(rows)), 4))
-    width = 0.38
-    for i, metric in enumerate(('probe', 'knn')):
-        means = [summary[r][metric][0] for r in rows]
-        stds = [summary[r][metric][1] for r in rows]
-        ax.bar([x + (i - 0.5) * width for x in range(len(rows))], means,
-               width, yerr=stds, capsize=3, label=f'{metric} mIoU')
-    ax.set_xticks(range(len(rows)))
-    ax.set_xticklabels(rows, rotation=25, ha='right', fontsize=8)
-    ax.set_ylabel('mIoU (%)')
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+def plan(args, eval_cfg):
+    """Every run of the comparison: (init, method, seed, pretrained, cfg,
+    budget, config hash, key)."""
+    from densessl.evaluation.results_store import run_key, stable_hash
+    runs = []
+    rows = [] if args.no_random else [
+        (name, method, False) for name, method in random_rows(args.methods)]
+    rows += [(method, method, True) for method in args.methods]
+    for seed in args.seeds:
+        for init, method, pretrained in rows:
+            cfg = pretrain_config(method, seed, args)
+            if pretrained:
+                budget = budget_of(cfg, args)
+                hashed = {k: v for k, v in cfg.to_dict().items()
+                          if k not in ('work_dir', 'randomness')}
+            else:  # a random network does not depend on any budget
+                budget, hashed = dict(epochs=0), cfg.model.backbone.to_dict()
+            config_hash = stable_hash(hashed)[:16]
+            key = run_key(init, seed, args.data, budget, eval_cfg,
+                          config_hash)
+            runs.append((init, method, seed, pretrained, cfg, budget,
+                         config_hash, key))
+    return runs
 
 
 def main(argv=None):
@@ -202,30 +235,64 @@ def main(argv=None):
     sys.path.insert(0, osp.join(ROOT, 'tools', 'benchmarks'))
     from dense_eval import parse_args as eval_args
     from dense_eval import run_dense_eval
+
+    from densessl.evaluation.results_store import (find_record, group_records,
+                                                   load_records, make_record,
+                                                   markdown_tables,
+                                                   write_record)
     args = parse_args(argv)
-    os.makedirs(args.work_dir, exist_ok=True)
-    rows = [] if args.no_random else [
-        (name, method, False) for name, method in random_rows(args.methods)]
-    rows += [(method, method, True) for method in args.methods]
-    results = {}
-    for name, method, pretrained in rows:
-        for seed in args.seeds:
-            checkpoint = pretrain(method, seed, args) if pretrained else None
-            options = [osp.join(ROOT, CONFIGS[method]), '--num-train',
-                       str(args.num_train), '--num-val', str(args.num_val),
-                       '--size', str(args.size), '--epochs',
-                       str(args.probe_epochs), '--device', args.device,
-                       '--seed', str(seed), '--bn-recalibrate',
-                       str(args.bn_recalibrate), '--levels',
-                       *map(str, args.levels)]
-            if checkpoint:
-                options += ['--checkpoint', checkpoint]
-            result = run_dense_eval(eval_args(options))
-            results.setdefault(name, []).append(result)
-            print(f'[{name} seed {seed}] probe mIoU '
-                  f'{result["probe"]["mIoU"]:.2f}, kNN mIoU '
-                  f'{result["knn"]["mIoU"]:.2f}', flush=True)
-    print('\n' + write_results(results, args, args.work_dir))
+    start = time.time()
+    deadline = None if args.max_minutes is None else \
+        start + args.max_minutes * 60
+    eval_cfg = eval_settings(args, eval_args(['config']))
+    runs = plan(args, eval_cfg)
+    done = skipped = 0
+    for init, method, seed, pretrained, cfg, budget, config_hash, key in runs:
+        if find_record(args.store, key):
+            skipped += 1
+            continue
+        if deadline is not None and time.time() >= deadline:
+            print(f'Time budget of {args.max_minutes} min spent: '
+                  f'{len(runs) - done - skipped} runs left; run the same '
+                  'command again to continue.', flush=True)
+            break
+        began = time.time()
+        checkpoint = None
+        if pretrained:
+            checkpoint = pretrain(method, seed, cfg, args, deadline)
+            if checkpoint is None:
+                break
+        pretrain_seconds = time.time() - began
+        options = [osp.join(ROOT, CONFIGS[method]), '--scenes', args.data,
+                   '--num-train', str(args.num_train), '--num-val',
+                   str(args.num_val), '--size', str(args.size), '--epochs',
+                   str(args.probe_epochs), '--device', args.device,
+                   '--seed', str(seed), '--bn-recalibrate',
+                   str(args.bn_recalibrate), '--levels',
+                   *map(str, eval_cfg['levels'])]
+        if args.knn_per_image:
+            options += ['--knn-per-image', str(args.knn_per_image)]
+        if checkpoint:
+            options += ['--checkpoint', checkpoint]
+        print(f'[{init} seed {seed}] evaluating', flush=True)
+        result = run_dense_eval(eval_args(options))
+        metrics = {m: {k: result[m][k] for k in ('mIoU', 'aAcc',
+                                                  'per_class_iou')}
+                   for m in ('probe', 'knn')}
+        record = make_record(
+            init, seed, args.data, budget, eval_cfg, config_hash, metrics,
+            dict(pretrain=round(pretrain_seconds, 1),
+                 eval=result['seconds']), args.device, ROOT)
+        path = write_record(args.store, record)
+        done += 1
+        print(f'[{init} seed {seed}] probe mIoU {metrics["probe"]["mIoU"]:.2f}'
+              f', kNN mIoU {metrics["knn"]["mIoU"]:.2f} -> {path}', flush=True)
+    print(f'{done} runs finished now, {skipped} already stored.')
+    tables = [t for t in group_records(load_records(args.store))
+              if t['data'] == args.data]
+    if tables:
+        print('\n' + markdown_tables(tables))
+    return done
 
 
 if __name__ == '__main__':

@@ -1,9 +1,10 @@
 """Dense evaluation of a frozen backbone: linear probe and kNN retrieval.
 
     python tools/benchmarks/dense_eval.py CONFIG [--checkpoint CKPT]
-        [--eval probe knn] [--levels -1] [--size 224] [--out result.json]
-        # the embedded scenes (default):
-        [--num-train 400] [--num-val 200]
+        [--eval probe knn] [--levels -2 -1] [--size 224] [--out result.json]
+        [--knn-per-image N] [--cfg-options model.backbone.model_name=...]
+        # the embedded scenes (default; photos = the real-photo fixture):
+        [--scenes procedural|photos] [--num-train 400] [--num-val 200]
         # or your own data in mmseg's folder layout (or Pascal VOC's):
         [--data-root DIR --layout mmseg|voc --classes classes.txt
          --img-suffix .jpg --seg-map-suffix .png --reduce-zero-label
@@ -11,12 +12,17 @@
 
 The backbone of CONFIG's model (random init, a training checkpoint, an
 exported ``mm`` backbone or a converted published checkpoint) is frozen and
-its features of ``--levels`` (e.g. ``-2 -1`` = C4 + C5, upsampled to the finer
-and concatenated) are computed once per split. ``probe``: a 1x1 conv on the
+its features of ``--levels`` are computed once per split. Levels index the
+backbone's whole feature pyramid, whatever ``out_indices`` the config trains
+with: ``-1`` = the deepest (C5 of a ResNet), ``-2`` = C4, ``-3`` = C3; several
+are upsampled to the finest and concatenated. The default ``-2 -1`` (C4 + C5)
+measured best (docs/evaluation.md). ``probe``: a 1x1 conv on the
 standardised features, upsampled bilinearly to the labels, trained with
 cross-entropy on the train split. ``knn``: a training-free memory bank of
 labelled train patches; each val patch votes with its ``--k`` nearest
-(cosine, weight ``exp(cos / T)``; faiss when installed). Both report mIoU,
+(cosine, weight ``exp(cos / T)``; faiss when installed); ``--knn-per-image``
+caps the patches each train image puts in the bank (random, seeded), so the
+bank stays bounded on large sets. Both report mIoU,
 aAcc and per-class IoU on the val split. The embedded scenes are disjoint
 from the pretraining scenes (seeds from 1,000,000 on).
 """
@@ -25,6 +31,8 @@ import json
 import os.path as osp
 import sys
 import time
+
+from mmengine.config import DictAction
 
 TRAIN_SEED, VAL_SEED = 1_000_000, 2_000_000
 EVALS = ('probe', 'knn')
@@ -36,10 +44,14 @@ def parse_args(argv=None):
     parser.add_argument('--checkpoint')
     parser.add_argument('--eval', nargs='+', default=list(EVALS),
                         choices=EVALS)
-    parser.add_argument('--levels', type=int, nargs='+', default=[-1],
-                        help='backbone outputs to use (-1 = last)')
+    parser.add_argument('--levels', type=int, nargs='+', default=[-2, -1],
+                        help='feature pyramid levels (-1 = deepest, -2 = the '
+                        'one before, ...; default C4 + C5)')
     parser.add_argument('--size', type=int, default=224,
                         help='images are resized to SIZE x SIZE')
+    parser.add_argument('--scenes', default='procedural',
+                        choices=['procedural', 'photos'],
+                        help='which embedded scenes (without --data-root)')
     parser.add_argument('--num-train', type=int, default=400)
     parser.add_argument('--num-val', type=int, default=200)
     parser.add_argument('--data-root', help='your data instead of the '
@@ -59,6 +71,8 @@ def parse_args(argv=None):
     parser.add_argument('--lr', type=float, default=0.01)
     parser.add_argument('--k', type=int, default=20)
     parser.add_argument('--temperature', type=float, default=0.07)
+    parser.add_argument('--knn-per-image', type=int, default=None,
+                        help='at most N memory-bank patches per train image')
     parser.add_argument('--bn-recalibrate', type=int, default=0,
                         help='re-estimate BN statistics on N train images '
                         'first (0: off)')
@@ -66,6 +80,9 @@ def parse_args(argv=None):
     parser.add_argument('--out', help='write the result as JSON')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--trust-checkpoint', action='store_true')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config keys, e.g. '
+                        'model.backbone.model_name=resnet50')
     return parser.parse_args(argv)
 
 
@@ -73,12 +90,13 @@ def load_splits(args):
     """(classes, {split: (images, labels)})."""
     size = (args.size, args.size)
     if args.data_root is None:
-        from densessl.datasets import SCENE_CLASSES, scene_arrays
-        return list(SCENE_CLASSES), {
+        from densessl.datasets import SCENE_SOURCES, scene_arrays
+        return list(SCENE_SOURCES[args.scenes].classes), {
             'train': scene_arrays(range(TRAIN_SEED,
-                                        TRAIN_SEED + args.num_train), size),
+                                        TRAIN_SEED + args.num_train), size,
+                                  args.scenes),
             'val': scene_arrays(range(VAL_SEED, VAL_SEED + args.num_val),
-                                size)}
+                                size, args.scenes)}
     from densessl.datasets.seg_folder import read_classes, read_seg_split
     classes = read_classes(args.classes, args.num_classes)
     return classes, {name: read_seg_split(
@@ -92,17 +110,24 @@ def load_splits(args):
 def run_dense_eval(args) -> dict:
     import torch
 
-    from densessl.apis import dense_features, init_model, recalibrate_bn
+    from mmengine.config import Config
+
+    from densessl.apis import (dense_features, init_model, recalibrate_bn,
+                               request_levels)
     from densessl.evaluation.knn_segmentation import evaluate_knn
     from densessl.evaluation.linear_probe import (evaluate_probe,
                                                   extract_features,
                                                   train_linear_probe)
     torch.manual_seed(args.seed)
     try:
-        model = init_model(args.config, args.checkpoint, args.device,
+        cfg = Config.fromfile(args.config)
+        if args.cfg_options:
+            cfg.merge_from_dict(args.cfg_options)
+        positions = request_levels(cfg, args.levels)
+        model = init_model(cfg, args.checkpoint, args.device,
                            args.trust_checkpoint)
         classes, splits = load_splits(args)
-    except (FileNotFoundError, ValueError) as err:
+    except (FileNotFoundError, ValueError, ImportError, KeyError) as err:
         raise SystemExit(f'error: {err}')
     start = time.time()
     if args.bn_recalibrate:
@@ -113,12 +138,15 @@ def run_dense_eval(args) -> dict:
     feats = {}
     levels = tuple(args.levels)
     for name, (images, labels) in splits.items():
+        print(f'{name}: features of {len(images)} images', flush=True)
         feats[name] = extract_features(
-            lambda x: dense_features(model, x, levels), images)
+            lambda x: dense_features(model, x, positions), images,
+            progress=True)
         print(f'{name}: {len(images)} images -> features '
               f'{tuple(feats[name].shape)}', flush=True)
     result = dict(config=args.config, checkpoint=args.checkpoint or 'random',
-                  data=args.data_root or 'embedded scenes', levels=levels,
+                  data=args.data_root or f'embedded {args.scenes} scenes',
+                  levels=levels,
                   bn_recalibrate=args.bn_recalibrate, seed=args.seed,
                   size=args.size, classes=classes,
                   num_train=len(splits['train'][0]),
@@ -133,7 +161,9 @@ def run_dense_eval(args) -> dict:
         result['knn'] = evaluate_knn(feats['train'], splits['train'][1],
                                      feats['val'], splits['val'][1],
                                      len(classes), k=args.k,
-                                     temperature=args.temperature)
+                                     temperature=args.temperature,
+                                     per_image=args.knn_per_image,
+                                     seed=args.seed)
     result['seconds'] = round(time.time() - start, 1)
     return result
 

@@ -1,0 +1,239 @@
+"""The results store: one small JSON per finished evaluation run, committed
+with the code, so that a comparison grows over several sittings and every
+number in a table can be traced to its runs.
+
+A record says what was run (``init``: ``random (...)`` or a method; ``seed``;
+``data``; ``budget``: the pretraining budget; ``eval``: the evaluation
+settings; ``config_hash``: the exact pretraining config), where and when
+(``commit``, ``machine``, ``finished``), how long (``wall_seconds``) and what
+came out (``metrics``). Runs with equal ``data``, ``budget`` and ``eval`` form
+one table; the seeds of one ``init`` in it give mean +- std.
+"""
+import datetime
+import glob
+import hashlib
+import json
+import os
+import os.path as osp
+import platform
+import re
+import statistics
+import subprocess
+from typing import Dict, Iterable, List, Optional, Tuple
+
+from densessl.utils.io import atomic_write_bytes
+
+DEFAULT_STORE = 'benchmarks/results'
+#: the papers' order: baselines before the dense methods built on them
+METHOD_ORDER = ('mocov2', 'densecl', 'byol', 'pixpro', 'slotcon', 'detcon')
+#: (better, worse) pairs the papers report; 'random' = that method's random
+TARGET_PAIRS = (('densecl', 'mocov2'), ('mocov2', 'random'),
+                ('pixpro', 'byol'), ('slotcon', 'byol'), ('byol', 'random'))
+METRICS = ('probe', 'knn')
+
+
+def stable_hash(value) -> str:
+    """SHA-1 of ``value``'s canonical JSON (sorted keys)."""
+    text = json.dumps(value, sort_keys=True, default=str)
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def git_commit(root: str = '.') -> str:
+    """The checked-out commit (``+dirty`` with local changes), or
+    ``unknown`` outside a git checkout."""
+    try:
+        commit = subprocess.run(['git', 'rev-parse', '--short=12', 'HEAD'],
+                                cwd=root, capture_output=True, text=True,
+                                check=True).stdout.strip()
+        dirty = subprocess.run(['git', 'status', '--porcelain',
+                                '--untracked-files=no'], cwd=root,
+                               capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return 'unknown'
+    return commit + ('+dirty' if dirty else '')
+
+
+def machine_info(device: str = 'cpu') -> Dict[str, object]:
+    """What ran it: CPU model and cores, GPU name when ``device`` is one."""
+    import torch
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open('/proc/cpuinfo') as f:
+            names = re.findall(r'model name\s*:\s*(.+)', f.read())
+        cpu = names[0].strip() if names else cpu
+    except OSError:
+        pass
+    gpu = None
+    if str(device).startswith('cuda') and torch.cuda.is_available():
+        gpu = torch.cuda.get_device_name(torch.device(device))
+    return dict(device=str(device), cpu=cpu, cores=os.cpu_count(), gpu=gpu,
+                torch=torch.__version__, python=platform.python_version())
+
+
+def run_key(init: str, seed: int, data: str, budget: dict, eval_cfg: dict,
+            config_hash: str) -> str:
+    """The identity of a run: equal keys mean the same run."""
+    return stable_hash(dict(init=init, seed=seed, data=data, budget=budget,
+                            eval=eval_cfg, config_hash=config_hash))[:16]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r'[^A-Za-z0-9]+', '-', text).strip('-').lower()
+
+
+def record_path(store: str, record: dict) -> str:
+    return osp.join(store, _slug(record['data']),
+                    f'{_slug(record["init"])}_seed{record["seed"]}_'
+                    f'{record["key"]}.json')
+
+
+def make_record(init: str, seed: int, data: str, budget: dict,
+                eval_cfg: dict, config_hash: str, metrics: dict,
+                wall_seconds: dict, device: str = 'cpu',
+                root: str = '.') -> dict:
+    return dict(
+        schema=1, key=run_key(init, seed, data, budget, eval_cfg,
+                              config_hash),
+        init=init, seed=int(seed), data=data, budget=budget, eval=eval_cfg,
+        config_hash=config_hash, commit=git_commit(root),
+        machine=machine_info(device), wall_seconds=wall_seconds,
+        metrics=metrics,
+        finished=datetime.datetime.now(datetime.timezone.utc).isoformat(
+            timespec='seconds'))
+
+
+def write_record(store: str, record: dict) -> str:
+    """Write ``record`` atomically (an interrupted write leaves no file);
+    returns its path."""
+    path = record_path(store, record)
+    atomic_write_bytes((json.dumps(record, indent=1) + '\n').encode(), path)
+    return path
+
+
+def load_records(store: str) -> List[dict]:
+    """Every record under ``store``; a file that is not a record is named in
+    a ``ValueError``."""
+    records = []
+    for path in sorted(glob.glob(osp.join(store, '**', '*.json'),
+                                 recursive=True)):
+        try:
+            with open(path) as f:
+                record = json.load(f)
+        except (OSError, json.JSONDecodeError) as err:
+            raise ValueError(f'{path} is not a readable result record '
+                             f'({err}); delete or fix it') from None
+        if not isinstance(record, dict) or 'key' not in record:
+            raise ValueError(f'{path} is not a result record (no "key")')
+        records.append(record)
+    return records
+
+
+def find_record(store: str, key: str) -> Optional[dict]:
+    for path in glob.glob(osp.join(store, '**', f'*_{key}.json'),
+                          recursive=True):
+        with open(path) as f:
+            return json.load(f)
+    return None
+
+
+def _init_rank(init: str) -> Tuple[int, str]:
+    if init.startswith('random'):
+        return (-1, init)
+    return (METHOD_ORDER.index(init) if init in METHOD_ORDER
+            else len(METHOD_ORDER), init)
+
+
+def mean_std(values: Iterable[float]) -> Tuple[float, float, int]:
+    values = list(values)
+    std = statistics.stdev(values) if len(values) > 1 else 0.0
+    return statistics.mean(values), std, len(values)
+
+
+def group_records(records: List[dict]) -> List[dict]:
+    """Tables: one per (data, budget, eval), each ``dict(data, budget, eval,
+    rows={init: {metric: (mean, std, n)}}, seeds={init: [seeds]})``, rows in
+    the papers' order (random first)."""
+    tables: Dict[str, dict] = {}
+    for record in records:
+        key = stable_hash([record['data'], record['budget'],
+                           record['eval']])
+        table = tables.setdefault(key, dict(
+            data=record['data'], budget=record['budget'],
+            eval=record['eval'], runs={}, machines=set()))
+        table['runs'].setdefault(record['init'], []).append(record)
+        machine = record.get('machine', {})
+        table['machines'].add(machine.get('gpu') or
+                              f'{machine.get("cores")}-core CPU')
+    out = []
+    for table in tables.values():
+        rows, seeds = {}, {}
+        for init in sorted(table['runs'], key=_init_rank):
+            runs = sorted(table['runs'][init], key=lambda r: r['seed'])
+            seeds[init] = [r['seed'] for r in runs]
+            rows[init] = {m: mean_std(r['metrics'][m]['mIoU'] for r in runs)
+                          for m in METRICS
+                          if all(m in r['metrics'] for r in runs)}
+        out.append(dict(data=table['data'], budget=table['budget'],
+                        eval=table['eval'], rows=rows, seeds=seeds,
+                        machines=sorted(table['machines'])))
+    return sorted(out, key=lambda t: (t['data'], json.dumps(t['budget'],
+                                                            sort_keys=True)))
+
+
+def _random_row(rows: Dict[str, dict], method: str) -> Optional[str]:
+    for init in rows:
+        if init.startswith('random') and method in init:
+            return init
+    return None
+
+
+def target_checks(table: dict) -> List[Tuple[str, str, str, float, float,
+                                             bool]]:
+    """The papers' orderings present in ``table``: ``(better, worse,
+    metric, gap, 2 * larger std, holds)`` where holds = gap > 2 std."""
+    rows = table['rows']
+    checks = []
+    for better, worse in TARGET_PAIRS:
+        if worse == 'random':
+            worse = _random_row(rows, better)
+        if better not in rows or worse not in rows:
+            continue
+        for metric in METRICS:
+            if metric in rows[better] and metric in rows[worse]:
+                (mb, sb, _), (mw, sw, _) = rows[better][metric], \
+                    rows[worse][metric]
+                margin = 2 * max(sb, sw)
+                checks.append((better, worse, metric, mb - mw, margin,
+                               mb - mw > margin))
+    return checks
+
+
+def describe_budget(budget: dict) -> str:
+    return ', '.join(f'{k} {v}' for k, v in budget.items())
+
+
+def markdown_tables(tables: List[dict]) -> str:
+    """The tables as markdown: mean +- std (n seeds) per init and metric,
+    then which of the papers' orderings hold by more than 2 std."""
+    parts = []
+    for table in tables:
+        ev = table['eval']
+        parts += [f'#### {table["data"]}: pretraining '
+                  f'{describe_budget(table["budget"])}', '',
+                  f'Evaluation: {describe_budget(ev)}; machine: '
+                  f'{", ".join(table["machines"])}.', '',
+                  '| init | probe mIoU | kNN mIoU | seeds |',
+                  '|---|---|---|---|']
+        for init, metrics in table['rows'].items():
+            cells = [f'{metrics[m][0]:.2f} ± {metrics[m][1]:.2f}'
+                     if m in metrics else '–' for m in METRICS]
+            parts.append(f'| {init} | {cells[0]} | {cells[1]} | '
+                         f'{",".join(map(str, table["seeds"][init]))} |')
+        checks = target_checks(table)
+        if checks:
+            parts += ['', 'Papers\' order (gap > 2 × the larger std):', '']
+            parts += [f'- {b} > {w} ({m}): {gap:+.2f} vs {margin:.2f} '
+                      f'{"✓" if ok else "✗"}'
+                      for b, w, m, gap, margin, ok in checks]
+        parts.append('')
+    return '\n'.join(parts)
