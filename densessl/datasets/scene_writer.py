@@ -104,3 +104,62 @@ def ensure_scene_splits(root: str, num_train: int, num_val: int,
         with open(stamp, 'w') as f:
             f.write(want)
     return root
+
+
+#: first scene seed of each split: unlabeled images for pretraining, the
+#: labelled probe-training split, the held-out evaluation split (for the
+#: photo scenes, from the held-out part of each photograph)
+SPLIT_SEEDS = dict(unlabeled=0, train=1_000_000, val=2_000_000)
+
+
+def write_mmseg_fixture(root: str, source: str = 'photos',
+                        num_unlabeled: int = 1600, num_train: int = 400,
+                        num_val: int = 200, size: Sequence[int] = (160, 160),
+                        progress: bool = True) -> str:
+    """Scenes of ``source`` in mmseg's folder layout, with the unlabeled
+    images pretraining may use beside it::
+
+        ROOT/unlabeled/scene_000000.png        no labels (an image folder)
+        ROOT/img_dir/{train,val}/scene_*.png   labelled splits
+        ROOT/ann_dir/{train,val}/scene_*.png   class index per pixel
+        ROOT/classes.txt
+
+    The seeds of the splits are disjoint (``SPLIT_SEEDS``), so the files
+    equal the embedded splits of ``dense_eval.py --scenes SOURCE``. Each
+    split is written into a temporary folder and renamed when complete, so
+    an interrupted call leaves no half split (the next call redoes it)."""
+    import shutil
+    src = scene_source(source)
+    todo = [('unlabeled', osp.join(root, 'unlabeled'), None, num_unlabeled)]
+    todo += [(split, osp.join(root, 'img_dir', split),
+              osp.join(root, 'ann_dir', split), num)
+             for split, num in (('train', num_train), ('val', num_val))]
+    os.makedirs(root, exist_ok=True)
+    for split, img_dir, ann_dir, num in todo:
+        if osp.isdir(img_dir) and (ann_dir is None or osp.isdir(ann_dir)):
+            continue
+        tmp = osp.join(root, f'.tmp-{split}')
+        shutil.rmtree(tmp, ignore_errors=True)
+        os.makedirs(osp.join(tmp, 'img'))
+        os.makedirs(osp.join(tmp, 'ann'))
+        seeds = range(SPLIT_SEEDS[split], SPLIT_SEEDS[split] + num)
+        if progress:
+            from mmengine.utils import track_iter_progress
+            print(f'{split}: {num} scenes', flush=True)
+            seeds = track_iter_progress(list(seeds))
+        for seed in seeds:
+            scene = src.generate(seed, tuple(size), src.num_objects)
+            name = f'scene_{seed:07d}.png'
+            Image.fromarray(scene['img']).save(osp.join(tmp, 'img', name))
+            if ann_dir:
+                Image.fromarray(scene['gt_seg_map']).save(
+                    osp.join(tmp, 'ann', name))
+        for sub, target in (('img', img_dir), ('ann', ann_dir)):
+            if target:
+                shutil.rmtree(target, ignore_errors=True)
+                os.makedirs(osp.dirname(target), exist_ok=True)
+                os.replace(osp.join(tmp, sub), target)
+        shutil.rmtree(tmp)
+    with open(osp.join(root, 'classes.txt'), 'w') as f:
+        f.write('\n'.join(src.classes) + '\n')
+    return root

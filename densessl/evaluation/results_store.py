@@ -149,33 +149,48 @@ def mean_std(values: Iterable[float]) -> Tuple[float, float, int]:
     return statistics.mean(values), std, len(values)
 
 
+def _is_random(record: dict) -> bool:
+    return record['init'].startswith('random')
+
+
 def group_records(records: List[dict]) -> List[dict]:
-    """Tables: one per (data, budget, eval), each ``dict(data, budget, eval,
-    rows={init: {metric: (mean, std, n)}}, seeds={init: [seeds]})``, rows in
-    the papers' order (random first)."""
+    """Tables: one per (data, budget, eval) of pretrained runs, each
+    ``dict(data, budget, eval, rows={init: {metric: (mean, std, n)}},
+    seeds={init: [seeds]}, machines)``, rows in the papers' order. Random
+    networks have no budget: their runs join every table of their data and
+    evaluation, first."""
     tables: Dict[str, dict] = {}
     for record in records:
+        if _is_random(record):
+            continue
         key = stable_hash([record['data'], record['budget'],
                            record['eval']])
-        table = tables.setdefault(key, dict(
-            data=record['data'], budget=record['budget'],
-            eval=record['eval'], runs={}, machines=set()))
-        table['runs'].setdefault(record['init'], []).append(record)
-        machine = record.get('machine', {})
-        table['machines'].add(machine.get('gpu') or
-                              f'{machine.get("cores")}-core CPU')
+        tables.setdefault(key, dict(data=record['data'],
+                                    budget=record['budget'],
+                                    eval=record['eval'], runs={}))
+        tables[key]['runs'].setdefault(record['init'], []).append(record)
+    for record in filter(_is_random, records):
+        for table in tables.values():
+            same = (table['data'], table['eval']) == (record['data'],
+                                                      record['eval'])
+            if same:
+                table['runs'].setdefault(record['init'], []).append(record)
     out = []
     for table in tables.values():
-        rows, seeds = {}, {}
+        rows, seeds, machines = {}, {}, set()
         for init in sorted(table['runs'], key=_init_rank):
             runs = sorted(table['runs'][init], key=lambda r: r['seed'])
             seeds[init] = [r['seed'] for r in runs]
             rows[init] = {m: mean_std(r['metrics'][m]['mIoU'] for r in runs)
                           for m in METRICS
                           if all(m in r['metrics'] for r in runs)}
+            for r in runs:
+                machine = r.get('machine', {})
+                machines.add(machine.get('gpu') or
+                             f'{machine.get("cores")}-core CPU')
         out.append(dict(data=table['data'], budget=table['budget'],
                         eval=table['eval'], rows=rows, seeds=seeds,
-                        machines=sorted(table['machines'])))
+                        machines=sorted(machines)))
     return sorted(out, key=lambda t: (t['data'], json.dumps(t['budget'],
                                                             sort_keys=True)))
 

@@ -107,3 +107,70 @@ def test_without_scikit_image_the_error_says_what_to_install(monkeypatch):
                   '--num', '1'])
     finally:
         photo_scenes.load_photo.cache_clear()
+
+
+def test_held_out_scenes_see_only_the_held_out_part_of_each_photo(
+        monkeypatch):
+    """Evaluation scenes (seeds from HELD_OUT_SEED on) take every pixel from
+    the right part of each photograph, all other scenes from the left part:
+    with photos whose two parts have different grey levels, the two kinds of
+    scene share no pixel value."""
+    def two_part_photo(name):
+        photo = np.full((300, 400, 3), 0.2, np.float32)
+        photo[:, int(400 * photo_scenes._SPLIT_AT):] = 0.8
+        return photo
+    monkeypatch.setattr(photo_scenes, 'load_photo', two_part_photo)
+    seen = [generate_photo_scene(s, (64, 64))['img'] for s in range(5)]
+    held = [generate_photo_scene(photo_scenes.HELD_OUT_SEED + s, (64, 64))[
+        'img'] for s in range(5)]
+    # brightest seen pixel: 0.2 * tint 1.15 * exposure 1.15; darkest held
+    # out: 0.8 * 0.55 * 0.85
+    assert max(img.max() for img in seen) <= round(0.2 * 1.15 ** 2 * 255)
+    assert min(img.min() for img in held) >= round(0.8 * 0.55 * 0.85 * 255)
+    left = photo_scenes.photo_part(two_part_photo(''), held_out=False)
+    right = photo_scenes.photo_part(two_part_photo(''), held_out=True)
+    assert left.shape[1] + right.shape[1] == 400
+
+
+def test_the_mmseg_fixture_equals_the_embedded_splits(tmp_path):
+    """The written fixture (unlabeled/ + mmseg train / val) holds exactly
+    the embedded scenes of the same seeds, and dense_eval scores the folder
+    as it scores the embedded photos."""
+    import subprocess
+    import sys
+
+    from densessl.datasets.scene_writer import (SPLIT_SEEDS,
+                                                write_mmseg_fixture)
+    root = tmp_path / 'fixture'
+    write_mmseg_fixture(str(root), 'photos', num_unlabeled=3, num_train=4,
+                        num_val=2, size=(48, 48), progress=False)
+    assert sorted(p.name for p in (root / 'unlabeled').iterdir()) == [
+        f'scene_{s:07d}.png' for s in range(3)]
+    assert not (root / 'ann_dir' / 'unlabeled').exists()
+    assert not [p for p in root.iterdir() if p.name.startswith('.tmp')]
+    first_val = SPLIT_SEEDS['val']
+    img = np.asarray(Image.open(root / 'img_dir' / 'val' /
+                                f'scene_{first_val:07d}.png'))
+    ann = np.asarray(Image.open(root / 'ann_dir' / 'val' /
+                                f'scene_{first_val:07d}.png'))
+    scene = generate_photo_scene(first_val, (48, 48))
+    assert np.array_equal(img, scene['img'])
+    assert np.array_equal(ann, scene['gt_seg_map'])
+    assert (root / 'classes.txt').read_text().split() == list(PHOTO_CLASSES)
+    root_dir = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    common = [sys.executable, 'tools/benchmarks/dense_eval.py',
+              'tests/data/densecl_tiny_deterministic.py', '--size', '48',
+              '--epochs', '2', '--levels', '-1']
+    results = []
+    for extra in (['--scenes', 'photos', '--num-train', '4', '--num-val',
+                   '2'],
+                  ['--data-root', str(root), '--img-suffix', '.png',
+                   '--classes', str(root / 'classes.txt')]):
+        out = tmp_path / f'{len(results)}.json'
+        proc = subprocess.run(common + extra + ['--out', str(out)],
+                              cwd=root_dir, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        results.append(json.loads(out.read_text()))
+    for metric in ('probe', 'knn'):
+        assert results[0][metric]['mIoU'] == pytest.approx(
+            results[1][metric]['mIoU'], abs=1e-4)

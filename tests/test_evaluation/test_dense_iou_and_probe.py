@@ -74,11 +74,66 @@ def test_dense_eval_tool_on_scenes_writes_json(tmp_path):
          str(out)], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result['checkpoint'] == 'random' and result['levels'] == [-1]
+    assert result['checkpoint'] == 'random' and result['levels'] == [-2, -1]
     for name in ('probe', 'knn'):
         assert 0 <= result[name]['mIoU'] <= 100
         assert len(result[name]['per_class_iou']) == len(result['classes'])
         assert f'{name}: mIoU' in proc.stdout
+
+
+def test_levels_rebuild_a_c5_only_backbone_with_the_levels_asked():
+    """``--levels`` works on configs that train with C5 only: the rebuilt
+    backbone gives the C4 / C3 maps of the *same* weights."""
+    from mmengine.config import Config
+
+    from densessl.apis import dense_features, init_model, request_levels
+    cfg = Config.fromfile(osp.join(ROOT, 'tests/data/'
+                                   'densecl_tiny_deterministic.py'))
+    assert tuple(cfg.model.backbone.out_indices) == (4, )
+    torch.manual_seed(0)
+    c5_only = init_model(cfg.copy())
+    positions = request_levels(cfg, [-3, -1])
+    assert cfg.model.backbone.out_indices == (-3, -1) and positions == [0, 1]
+    model = init_model(cfg)
+    model.load_state_dict(c5_only.state_dict())
+    images = torch.randint(0, 255, (2, 3, 64, 64), dtype=torch.uint8)
+    both = dense_features(model, images, positions)
+    assert both.shape == (2, 128 + 512, 8, 8)
+    timm_model = c5_only.backbone.timm_model
+    with torch.no_grad():
+        x = c5_only.data_preprocessor(dict(inputs=images), False)['inputs']
+        x = x[0] if isinstance(x, (list, tuple)) else x
+        x = timm_model.act1(timm_model.bn1(timm_model.conv1(x)))
+        c3 = timm_model.layer2(timm_model.layer1(timm_model.maxpool(x)))
+    assert torch.allclose(both[:, :128], c3, atol=1e-5)
+    assert torch.allclose(both[:, 128:], F.interpolate(
+        dense_features(c5_only, images), size=(8, 8), mode='bilinear',
+        align_corners=False), atol=1e-5)
+    with pytest.raises(ValueError, match='all negative'):
+        request_levels(cfg, [2, -1])
+
+
+def test_dense_eval_levels_and_cfg_options_on_a_shipped_config(tmp_path):
+    import json
+    out = tmp_path / 'eval.json'
+    proc = subprocess.run(
+        [sys.executable, 'tools/benchmarks/dense_eval.py',
+         'configs/byol/byol_resnet18_1xb32-lars-coslr-6e_scenes.py',
+         '--num-train', '4', '--num-val', '2', '--size', '64', '--epochs',
+         '1', '--levels', '-3', '-2', '-1', '--knn-per-image', '5',
+         '--cfg-options', 'model.backbone.model_name=resnet10t',
+         '--out', str(out)], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    # resnet10t: C3 + C4 + C5 = 128 + 256 + 512 channels at C3's stride 8
+    assert 'features (4, 896, 8, 8)' in proc.stdout
+    assert json.loads(out.read_text())['knn']['bank_patches'] <= 4 * 5
+    bad = subprocess.run(
+        [sys.executable, 'tools/benchmarks/dense_eval.py',
+         'configs/byol/byol_resnet18_1xb32-lars-coslr-6e_scenes.py',
+         '--num-train', '2', '--num-val', '2', '--size', '32',
+         '--levels', '-9'], cwd=ROOT, capture_output=True, text=True)
+    assert bad.returncode != 0
+    assert bad.stderr.strip().splitlines()[-1].startswith('error: ')
 
 
 def test_multi_level_features_upsample_and_concatenate():

@@ -59,6 +59,26 @@ def test_knn_segments_separable_features_and_not_noise():
     assert bad['aAcc'] < 60
 
 
+def test_memory_bank_cap_per_image_keeps_labelled_cells_only():
+    g = torch.Generator().manual_seed(2)
+    feats = torch.randn(4, 3, 5, 5, generator=g)
+    labels = torch.randint(0, 2, (4, 5, 5), generator=g)
+    labels[0] = 255  # image 0: nothing labelled
+    labels[1, :, 1:] = 255  # image 1: five labelled cells
+    bank, cells = build_memory(feats, labels, 2, per_image=7, seed=3)
+    rows = F.normalize(feats, dim=1).permute(0, 2, 3, 1).reshape(-1, 3)
+    # every bank row is one labelled cell of one image, with its label
+    owner = [int((rows == b).all(1).nonzero()[0]) for b in bank]
+    assert all(labels.flatten()[i] == c for i, c in zip(owner, cells))
+    per_image = np.bincount([i // 25 for i in owner], minlength=4)
+    assert per_image.tolist() == [0, 5, 7, 7]
+    again, _ = build_memory(feats, labels, 2, per_image=7, seed=3)
+    other, _ = build_memory(feats, labels, 2, per_image=7, seed=4)
+    assert torch.equal(bank, again) and not torch.equal(bank, other)
+    full, _ = build_memory(feats, labels, 2)
+    assert len(full) == 5 + 50
+
+
 def _write_mmseg(root, split, count, size=32, label_max=2):
     rng = np.random.default_rng(0)
     (root / 'img_dir' / split).mkdir(parents=True)

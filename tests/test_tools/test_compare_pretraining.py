@@ -1,7 +1,7 @@
-"""The comparison harness's fairness pieces: shortened schedules, one
-random row per backbone init, seeds summarised and written as md / JSON /
-PNG; and BN recalibration."""
-import json
+"""The comparison harness: shortened schedules, one random row per backbone
+init, the results store (records written, reloaded, grouped, summarised;
+stored runs skipped; the time budget), the summary tool; BN
+recalibration."""
 import os.path as osp
 import sys
 
@@ -12,6 +12,7 @@ from mmengine.config import Config
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(ROOT, 'tools', 'benchmarks'))
 import compare_pretraining as harness  # noqa: E402
+from dense_eval import parse_args as eval_args  # noqa: E402
 
 
 def _cfg(method):
@@ -44,22 +45,115 @@ def test_each_backbone_init_gets_its_own_random_row():
     assert inits == {False, True}
 
 
-def test_results_are_summarised_over_seeds_and_written(tmp_path):
-    def run(probe, knn):
-        return dict(probe=dict(mIoU=probe), knn=dict(mIoU=knn))
-    results = {'random': [run(10, 20), run(12, 22), run(14, 24)],
-               'densecl': [run(30, 40), run(30, 40), run(30, 40)]}
-    summary = harness.summarise(results)
-    assert summary['random']['probe'] == pytest.approx((12.0, 2.0))
-    assert summary['densecl']['knn'] == (40.0, 0.0)
-    args = harness.parse_args(['--work-dir', str(tmp_path)])
-    table = harness.write_results(results, args, str(tmp_path))
-    assert '| random | 12.00 +- 2.00 | 22.00 +- 2.00 |' in table
-    saved = json.loads((tmp_path / 'results.json').read_text())
-    assert saved['summary']['random']['probe']['std'] == pytest.approx(2.0)
-    assert len(saved['runs']['densecl']) == 3
-    png = (tmp_path / 'results.png').read_bytes()
-    assert png[:8] == b'\x89PNG\r\n\x1a\n'
+def _record(store, init, seed, probe, knn, epochs=6, data='photos'):
+    from densessl.evaluation.results_store import make_record, write_record
+    budget = dict(epochs=0) if init.startswith('random') else \
+        dict(epochs=epochs)
+    metrics = dict(probe=dict(mIoU=probe), knn=dict(mIoU=knn))
+    record = make_record(init, seed, data, budget, dict(levels=[-1]),
+                         'cfg' + init, metrics, dict(pretrain=1.0), 'cpu',
+                         ROOT)
+    return write_record(str(store), record), record
+
+
+def test_records_are_written_reloaded_and_summarised(tmp_path):
+    from densessl.evaluation.results_store import (find_record,
+                                                   group_records,
+                                                   load_records,
+                                                   markdown_tables,
+                                                   target_checks)
+    random = 'random (mocov2/densecl init)'
+    for seed, (p, k) in enumerate([(10, 20), (12, 22), (14, 24)]):
+        _record(tmp_path, random, seed, p, k)
+    for seed in range(3):
+        _record(tmp_path, 'densecl', seed, 30 + seed, 40)
+        _, mocov2 = _record(tmp_path, 'mocov2', seed, 13, 21)
+    _record(tmp_path, 'densecl', 0, 99, 99, epochs=2)  # another budget
+    records = load_records(str(tmp_path))
+    assert len(records) == 10
+    assert find_record(str(tmp_path), mocov2['key'])['metrics'] == \
+        mocov2['metrics']
+    assert mocov2['machine']['cores'] >= 1 and mocov2['commit']
+    tables = group_records(records)
+    assert [t['budget']['epochs'] for t in tables] == [2, 6]
+    six = tables[1]
+    # random rows (no budget) join every table of their data and evaluation
+    assert list(six['rows']) == [random, 'mocov2', 'densecl']
+    assert list(tables[0]['rows']) == [random, 'densecl']
+    assert six['rows'][random]['probe'] == pytest.approx((12.0, 2.0, 3))
+    assert six['rows']['densecl']['probe'] == pytest.approx((31.0, 1.0, 3))
+    assert six['seeds']['densecl'] == [0, 1, 2]
+    checks = {(b, w, m): ok for b, w, m, _, _, ok in target_checks(six)}
+    # densecl beats mocov2 by 18 > 2 * 1; mocov2 - random = 1 < 2 * 2
+    assert checks[('densecl', 'mocov2', 'probe')]
+    assert not checks[('mocov2', random, 'probe')]
+    text = markdown_tables(tables)
+    assert f'| {random} | 12.00 ± 2.00 | 22.00 ± 2.00 | 0,1,2 |' in text
+    assert 'densecl > mocov2 (probe): +18.00 vs 2.00 ✓' in text
+
+
+def test_a_broken_record_is_named(tmp_path):
+    from densessl.evaluation.results_store import load_records
+    (tmp_path / 'photos').mkdir()
+    (tmp_path / 'photos' / 'x.json').write_text('{"half": ')
+    with pytest.raises(ValueError, match='x.json is not a readable'):
+        load_records(str(tmp_path))
+
+
+def test_summarize_writes_tables_png_and_the_readme_section(tmp_path):
+    import summarize
+    store = tmp_path / 'store'
+    for seed in range(2):
+        _record(store, 'random (byol init)', seed, 5 + seed, 6)
+        _record(store, 'byol', seed, 8 + seed, 9)
+    readme = tmp_path / 'README.md'
+    readme.write_text(f'# x\n\n{summarize.BEGIN}\nold\n{summarize.END}\n'
+                      'tail\n')
+    out, png = tmp_path / 'RESULTS.md', tmp_path / 'r' / 'results.png'
+    summarize.main(['--store', str(store), '--out', str(out), '--png',
+                    str(png), '--readme', str(readme)])
+    assert '| byol | 8.50 ± 0.71 | 9.00 ± 0.00 | 0,1 |' in out.read_text()
+    assert png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    text = readme.read_text()
+    assert 'old' not in text and '| byol | 8.50' in text
+    assert text.endswith(f'{summarize.END}\ntail\n')
+    readme.write_text('no markers')
+    with pytest.raises(SystemExit, match='no "<!-- results:begin -->"'):
+        summarize.main(['--store', str(store), '--out', str(out), '--png',
+                        str(png), '--readme', str(readme)])
+    with pytest.raises(SystemExit, match='no result records'):
+        summarize.main(['--store', str(tmp_path / 'empty')])
+
+
+def test_stored_runs_are_skipped_and_the_time_budget_stops(tmp_path,
+                                                           capsys):
+    from densessl.evaluation.results_store import make_record, write_record
+    store = str(tmp_path / 'store')
+    argv = ['--store', store, '--work-dir', str(tmp_path / 'w'), '--data',
+            'photos', '--methods', 'densecl', '--seeds', '0']
+    args = harness.parse_args(argv)
+    eval_cfg = harness.eval_settings(args, eval_args(['config']))
+    runs = harness.plan(args, eval_cfg)
+    assert [r[0] for r in runs] == ['random (densecl init)', 'densecl']
+    assert runs[1][5]['epochs'] == 6 and runs[1][5]['crop'] == 128
+    assert runs[0][5] == dict(epochs=0)
+    # the random network's key does not depend on the pretraining budget
+    longer = harness.plan(harness.parse_args(argv + ['--epochs', '3']),
+                          eval_cfg)
+    assert longer[0][-1] == runs[0][-1] and longer[1][-1] != runs[1][-1]
+    for init, _, seed, _, _, budget, config_hash, key in runs:
+        write_record(store, make_record(init, seed, 'photos', budget,
+                                        eval_cfg, config_hash,
+                                        dict(probe=dict(mIoU=1.0),
+                                             knn=dict(mIoU=2.0)), {}))
+    assert harness.main(argv) == 0  # everything stored: nothing runs
+    assert '0 runs finished now, 2 already stored' in capsys.readouterr().out
+    assert harness.main(['--store', str(tmp_path / 'other'), '--work-dir',
+                         str(tmp_path / 'w'), '--methods', 'densecl',
+                         '--seeds', '0', '--max-minutes', '0']) == 0
+    assert 'Time budget of 0.0 min spent: 2 runs left' in \
+        capsys.readouterr().out
+    assert not (tmp_path / 'w').exists()
 
 
 def test_bn_recalibration_sets_the_statistics_of_the_given_images():

@@ -276,8 +276,8 @@ def main(argv=None):
             options += ['--checkpoint', checkpoint]
         print(f'[{init} seed {seed}] evaluating', flush=True)
         result = run_dense_eval(eval_args(options))
-        metrics = {m: {k: result[m][k] for k in ('mIoU', 'aAcc',
-                                                  'per_class_iou')}
+        keep = ('mIoU', 'aAcc', 'per_class_iou')
+        metrics = {m: {k: result[m][k] for k in keep}
                    for m in ('probe', 'knn')}
         record = make_record(
             init, seed, args.data, budget, eval_cfg, config_hash, metrics,

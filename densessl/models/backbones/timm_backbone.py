@@ -39,13 +39,22 @@ class TimmBackbone(BaseModule):
             close = timm.list_models(f'*{model_name.split("_")[0]}*')[:8]
             raise ValueError(f'Unknown timm model "{model_name}". '
                              f'Similar names: {close}')
-        self.timm_model = timm.create_model(
-            model_name,
-            features_only=True,
-            out_indices=tuple(out_indices),
-            pretrained=pretrained,
-            in_chans=in_channels,
-            **timm_kwargs)
+        try:
+            self.timm_model = timm.create_model(
+                model_name,
+                features_only=True,
+                out_indices=tuple(out_indices),
+                pretrained=pretrained,
+                in_chans=in_channels,
+                **timm_kwargs)
+        except IndexError:
+            levels = len(timm.create_model(
+                model_name, features_only=True, pretrained=False,
+                **timm_kwargs).feature_info.info)
+            raise ValueError(
+                f'out_indices {tuple(out_indices)} do not exist: {model_name} '
+                f'has {levels} feature levels (0..{levels - 1}, or '
+                f'-{levels}..-1 from the deepest)') from None
         self.norm_eval = norm_eval
         # timm initialises its own weights; an init_cfg (e.g. Pretrained)
         # still applies through BaseModule.init_weights.
