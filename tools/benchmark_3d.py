@@ -140,4 +140,5 @@ def main(argv=None):
 
 if __name__ == '__main__':
     sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-    main()
+    from densessl.utils.cli import run_tool
+    run_tool(main)

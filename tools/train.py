@@ -118,6 +118,20 @@ def setup_device(cfg: Config, device) -> None:
                 dist.init_process_group(backend='gloo')
 
 
+def announce_resume(cfg: Config) -> None:
+    """``--resume`` with nothing to resume says so (MMEngine would log
+    "resumed from None" and start from scratch); stale temporaries of
+    interrupted writes are removed (and named)."""
+    from densessl.utils.io import remove_stale_temporaries
+    work_dir = cfg.work_dir
+    for path in remove_stale_temporaries(work_dir):
+        print(f'removed {path}, left by an interrupted write', flush=True)
+    if cfg.get('resume') and cfg.get('load_from') is None and \
+            not osp.isfile(osp.join(work_dir, 'last_checkpoint')):
+        print(f'warning: --resume: nothing to resume in {work_dir} (no '
+              'last_checkpoint); training starts from scratch', flush=True)
+
+
 def main(argv=None):
     args = parse_args(argv)
     cfg = setup_cfg(args)
@@ -126,10 +140,14 @@ def main(argv=None):
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
 
+    from densessl.apis.config_check import check_model_config
     from densessl.engine import setup_checkpointing
     from densessl.utils import register_all_modules
 
     register_all_modules(init_default_scope=False)
+    # validate before the runner prints its environment and config
+    check_model_config(cfg.model)
+    announce_resume(cfg)
     setup_checkpointing(cfg)
     if 'runner_type' in cfg:
         runner = RUNNERS.build(cfg)
@@ -141,4 +159,5 @@ def main(argv=None):
 
 if __name__ == '__main__':
     sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-    main()
+    from densessl.utils.cli import run_tool
+    run_tool(main)

@@ -17,10 +17,13 @@ def init_model(config, checkpoint: Optional[str] = None,
 
     from densessl.registry import MODELS
     from densessl.utils import register_all_modules
+
+    from .config_check import check_model_config
     register_all_modules(init_default_scope=False)
     cfg = Config.fromfile(config) if isinstance(config, str) else config
     # build in densessl's scope even when an mmseg/mmdet scope is current
     with DefaultScope.overwrite_default_scope('densessl'):
+        check_model_config(cfg.model)
         model = MODELS.build(cfg.model)
     if not getattr(model, 'is_init', False):
         model.init_weights()

@@ -62,13 +62,27 @@ def _pairs(data_root: str, split: str, layout: str, img_suffix: str,
     return pairs
 
 
-def _open(path: str, mode: str, size: Tuple[int, int]) -> np.ndarray:
+def _hw(path: str) -> Tuple[int, int]:
+    from PIL import Image
+    with Image.open(path) as img:
+        return img.height, img.width
+
+
+def _open(path: str, mode: str, size: Tuple[int, int],
+          expect_hw: Optional[Tuple[int, int]] = None) -> np.ndarray:
+    """The file resized to ``size``; ``expect_hw``: its own size must be
+    this (a label map must cover its image pixel for pixel)."""
     from PIL import Image, UnidentifiedImageError
     if not osp.isfile(path):
         raise FileNotFoundError(f'missing file: {path}')
     try:
         with Image.open(path) as img:
             img.load()
+            if expect_hw and (img.height, img.width) != tuple(expect_hw):
+                raise ValueError(
+                    f'{path} is {img.height}x{img.width} (HxW) but its image '
+                    f'is {expect_hw[0]}x{expect_hw[1]}: a label map must '
+                    'have its image\'s size')
             if mode == 'RGB':
                 img = img.convert('RGB').resize(size[::-1], Image.BILINEAR)
             else:  # labels: keep the indices (palette PNGs hold them)
@@ -105,7 +119,8 @@ def read_seg_split(data_root: str, split: str, num_classes: int,
     images, labels = [], []
     for img_path, ann_path in pairs:
         images.append(torch.from_numpy(_open(img_path, 'RGB', size).copy()))
-        label = torch.from_numpy(_open(ann_path, 'L', size).astype(np.int64))
+        label = torch.from_numpy(_open(ann_path, 'L', size, _hw(
+            img_path)).astype(np.int64))
         if reduce_zero_label:
             label = torch.where(label == 0, ignore_index, label - 1)
             label[label == ignore_index - 1] = ignore_index

@@ -155,3 +155,12 @@ def test_dense_eval_tool_on_an_mmseg_folder(tmp_path):
          str(tmp_path / 'nowhere'), '--num-classes', '3'], cwd=ROOT,
         capture_output=True, text=True)
     assert bad.returncode != 0 and 'error: mmseg layout' in bad.stderr
+
+
+def test_a_label_map_of_another_size_is_named(tmp_path):
+    root = _write_mmseg(tmp_path / 'd', 'train', 2)
+    Image.fromarray(np.zeros((40, 50), np.uint8)).save(
+        root / 'ann_dir' / 'train' / '1.png')
+    with pytest.raises(ValueError, match=r'1.png is 40x50 \(HxW\) but its '
+                       r'image is 32x32'):
+        read_seg_split(str(root), 'train', 3, (32, 32))

@@ -146,3 +146,28 @@ def test_extract_backbone_takes_slotcon_teacher(tmp_path):
     assert exported['meta']['branch'] == 'teacher'
     assert torch.equal(exported['state_dict'][key], teacher)
     assert not torch.equal(teacher, full[key])  # they did diverge
+
+
+def test_a_misspelt_key_stops_before_the_runner_with_one_line(tmp_path):
+    proc = run(['tools/train.py', CONFIG, '--work-dir', str(tmp_path),
+                '--cfg-options', 'model.backbon.depth=1'])
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert lines[-1].startswith('error: model.backbon: DenseCL') and \
+        "did you mean 'backbone'?" in lines[-1]
+    assert 'Traceback' not in proc.stderr
+    assert 'System environment' not in proc.stdout + proc.stderr
+    missing = run(['tools/train.py', 'configs/nope.py'])
+    assert missing.returncode == 2
+    assert missing.stderr.strip().startswith('error: Config file')
+
+
+def test_resume_with_nothing_to_resume_says_so_and_stale_files_go(tmp_path):
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / '.tmp-x1y2').write_bytes(b'half a checkpoint')
+    proc = train(tmp_path, 1, '--resume')
+    assert f'warning: --resume: nothing to resume in {tmp_path}' in \
+        proc.stdout
+    assert 'left by an interrupted write' in proc.stdout
+    assert not list(tmp_path.glob('.tmp-*'))
+    assert (tmp_path / 'epoch_1.pth').is_file()

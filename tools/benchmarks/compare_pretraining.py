@@ -296,4 +296,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    from densessl.utils.cli import run_tool
+    run_tool(main)

@@ -16,4 +16,8 @@ sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from transfer_cli import main  # noqa: E402
 
 if __name__ == '__main__':
-    main('det', __doc__, ('bbox_mAP', 'segm_mAP'))
+    sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
+        osp.abspath(__file__)))))
+    from densessl.utils.cli import run_tool
+    run_tool(lambda argv: main(
+        'det', __doc__, ('bbox_mAP', 'segm_mAP'), argv))

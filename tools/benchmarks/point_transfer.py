@@ -26,15 +26,23 @@ TASK_OF_MODEL = {'PointTransformerClassifier': ('cls3d', ('acc', 'mAcc')),
                  'PointTransformerPartSegmentor': ('partseg3d', ('mIoU', )),
                  'SparseSegmentor': ('seg3d', ('mIoU', 'aAcc'))}
 
+
+def run(argv):
+    from mmengine.config import Config
+    if not argv or argv[0].startswith('-'):
+        raise SystemExit(__doc__)
+    if not osp.isfile(argv[0]):
+        raise FileNotFoundError(f'config "{argv[0]}" not found')
+    model_type = Config.fromfile(argv[0]).model.type.split('.')[-1]
+    if model_type not in TASK_OF_MODEL:
+        raise ValueError(f'{argv[0]} builds a {model_type}; expected one of '
+                         f'{sorted(TASK_OF_MODEL)}')
+    task, headline = TASK_OF_MODEL[model_type]
+    return main(task, __doc__, headline, argv)
+
+
 if __name__ == '__main__':
     sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
         osp.abspath(__file__)))))
-    from mmengine.config import Config
-    if len(sys.argv) < 2 or sys.argv[1].startswith('-'):
-        raise SystemExit(__doc__)
-    model_type = Config.fromfile(sys.argv[1]).model.type.split('.')[-1]
-    if model_type not in TASK_OF_MODEL:
-        raise SystemExit(f'error: {sys.argv[1]} builds a {model_type}; '
-                         f'expected one of {sorted(TASK_OF_MODEL)}')
-    task, headline = TASK_OF_MODEL[model_type]
-    main(task, __doc__, headline)
+    from densessl.utils.cli import run_tool
+    run_tool(run)

@@ -36,9 +36,12 @@ class TimmBackbone(BaseModule):
         super().__init__(init_cfg=init_cfg)
         import timm
         if not timm.is_model(model_name):
-            close = timm.list_models(f'*{model_name.split("_")[0]}*')[:8]
-            raise ValueError(f'Unknown timm model "{model_name}". '
-                             f'Similar names: {close}')
+            import difflib
+            close = difflib.get_close_matches(model_name, timm.list_models(),
+                                              n=5, cutoff=0.6)
+            raise ValueError(f'Unknown timm model "{model_name}"; did you '
+                             f'mean {", ".join(close) or "(nothing close)"}?'
+                             ' timm.list_models("*pattern*") lists them all')
         try:
             self.timm_model = timm.create_model(
                 model_name,

@@ -1,0 +1,58 @@
+"""Check a model config before anything is built: every ``type`` is
+registered and every key is an argument of its class, so a misspelt key is
+named with the densessl class it belongs to and the nearest valid key,
+instead of a ``TypeError`` from deep inside the runner."""
+import difflib
+import inspect
+
+#: sub-configs built by other registries (weight initialisers, ...)
+_NOT_MODELS = ('init_cfg', 'norm_cfg', 'act_cfg', 'conv_cfg')
+
+
+def _suggest(word: str, choices, cutoff: float = 0.6) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=3,
+                                      cutoff=cutoff)
+    return f'; did you mean {" or ".join(repr(c) for c in close)}?' \
+        if close else ''
+
+
+def _arguments(cls) -> tuple:
+    """(named arguments of ``cls.__init__``, whether it takes ``**kwargs``)."""
+    params = inspect.signature(cls.__init__).parameters.values()
+    names = [p.name for p in params if p.name != 'self' and p.kind in (
+        p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    return names, any(p.kind == p.VAR_KEYWORD for p in params)
+
+
+def check_model_config(cfg, path: str = 'model', registry=None) -> None:
+    """Raise ``ValueError`` naming the first unknown ``type`` or key under
+    ``cfg`` (a model config dict), with the closest valid names."""
+    if registry is None:
+        from densessl.registry import MODELS as registry
+    if isinstance(cfg, (list, tuple)):
+        for i, item in enumerate(cfg):
+            check_model_config(item, f'{path}[{i}]', registry)
+        return
+    if not isinstance(cfg, dict):
+        return
+    kind = cfg.get('type')
+    if isinstance(kind, str):
+        cls = registry.get(kind)
+        if cls is None:
+            known = set(registry.module_dict)
+            raise ValueError(f'{path}.type: "{kind}" is not a registered '
+                             f'model{_suggest(kind.split(".")[-1], known)}')
+        if inspect.isclass(cls):
+            names, takes_kwargs = _arguments(cls)
+            for key in cfg:
+                if key == 'type' or key in names:
+                    continue
+                hint = _suggest(key, names, 0.75 if takes_kwargs else 0.6)
+                if not takes_kwargs or hint:
+                    hint = hint or '; its arguments: ' + ', '.join(names)
+                    raise ValueError(
+                        f'{path}.{key}: {cls.__name__} ({cls.__module__}) '
+                        f'has no argument "{key}"{hint}')
+    for key, value in cfg.items():
+        if key not in _NOT_MODELS:
+            check_model_config(value, f'{path}.{key}', registry)
