@@ -34,6 +34,17 @@ def iou_from_confusion(confusion: torch.Tensor) -> torch.Tensor:
     return iou
 
 
+def scores_from_confusion(confusion: torch.Tensor) -> Dict[str, object]:
+    """mIoU and aAcc (percent) and per-class IoU of a confusion matrix;
+    an empty matrix (every pixel ignored) gives aAcc 0 and mIoU NaN, not a
+    division by zero."""
+    iou = iou_from_confusion(confusion)
+    return dict(mIoU=float(torch.nanmean(iou) * 100),
+                aAcc=float(confusion.diag().sum() /
+                           confusion.sum().clamp(min=1) * 100),
+                per_class_iou=[float(v * 100) for v in iou])
+
+
 @METRICS.register_module()
 class DenseIoUMetric(BaseMetric):
     """mIoU, aAcc and per-class IoU of dense predictions.
@@ -64,14 +75,10 @@ class DenseIoUMetric(BaseMetric):
                                  self.ignore_index))
 
     def compute_metrics(self, results: List[torch.Tensor]) -> Dict[str, float]:
-        confusion = torch.stack(results).sum(0)
-        iou = iou_from_confusion(confusion)
-        metrics = {
-            'mIoU': float(torch.nanmean(iou) * 100),
-            'aAcc': float(confusion.diag().sum() / confusion.sum().clamp(min=1) * 100),
-        }
+        scores = scores_from_confusion(torch.stack(results).sum(0))
+        metrics = dict(mIoU=scores['mIoU'], aAcc=scores['aAcc'])
         names = self.class_names or [str(i) for i in range(self.num_classes)]
-        for name, value in zip(names, iou.tolist()):
+        for name, value in zip(names, scores['per_class_iou']):
             if value == value:  # not NaN
-                metrics[f'IoU.{name}'] = value * 100
+                metrics[f'IoU.{name}'] = value
         return metrics

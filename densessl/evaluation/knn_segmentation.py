@@ -9,7 +9,7 @@ from typing import Dict, Optional, Tuple
 import torch
 import torch.nn.functional as F
 
-from .dense_iou import confusion_matrix, iou_from_confusion
+from .dense_iou import confusion_matrix, scores_from_confusion
 
 
 def patch_labels(labels: torch.Tensor, grid: Tuple[int, int],
@@ -123,8 +123,4 @@ def evaluate_knn(train_feats: torch.Tensor, train_labels: torch.Tensor,
                              mode='bilinear', align_corners=False).argmax(1)
         confusion += confusion_matrix(pred, val_labels[i:i + batch_size],
                                       num_classes, ignore_index)
-    iou = iou_from_confusion(confusion)
-    return dict(mIoU=float(torch.nanmean(iou) * 100),
-                aAcc=float(confusion.diag().sum() / confusion.sum() * 100),
-                per_class_iou=[float(v * 100) for v in iou],
-                bank_patches=len(bank))
+    return dict(scores_from_confusion(confusion), bank_patches=len(bank))

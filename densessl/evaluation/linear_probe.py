@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .dense_iou import confusion_matrix, iou_from_confusion
+from .dense_iou import confusion_matrix, scores_from_confusion
 
 FeatureFn = Callable[[torch.Tensor], torch.Tensor]  # uint8 N×3×H×W -> N×C×h×w
 
@@ -88,7 +88,4 @@ def evaluate_probe(head: nn.Conv2d, feats: torch.Tensor, labels: torch.Tensor,
                        labels.shape[-2:]).argmax(1)
         confusion += confusion_matrix(pred, labels[i:i + batch_size],
                                       num_classes, ignore_index)
-    iou = iou_from_confusion(confusion)
-    return dict(mIoU=float(torch.nanmean(iou) * 100),
-                aAcc=float(confusion.diag().sum() / confusion.sum() * 100),
-                per_class_iou=[float(v * 100) for v in iou])
+    return scores_from_confusion(confusion)

@@ -155,3 +155,19 @@ def test_multi_level_features_upsample_and_concatenate():
         c5, size=(4, 4), mode='bilinear', align_corners=False))
     with pytest.raises(ValueError, match='does not exist'):
         dense_features(model, images, (-3, -1))
+
+
+def test_scores_of_an_all_ignored_split_are_not_a_division_by_zero():
+    from densessl.evaluation import scores_from_confusion
+    empty = scores_from_confusion(torch.zeros(3, 3, dtype=torch.long))
+    assert empty['aAcc'] == 0 and empty['mIoU'] != empty['mIoU']  # NaN
+    confusion = torch.tensor([[3, 1], [0, 4]])
+    scores = scores_from_confusion(confusion)
+    assert scores['aAcc'] == pytest.approx(700 / 8)
+    assert scores['per_class_iou'] == pytest.approx([75.0, 80.0])
+    assert scores['mIoU'] == pytest.approx(77.5)
+    g = torch.Generator().manual_seed(0)
+    feats = torch.randn(4, 3, 2, 2, generator=g)
+    ignored = torch.full((4, 4, 4), 255)
+    head = torch.nn.Conv2d(3, 2, 1)
+    assert evaluate_probe(head, feats, ignored, 2)['aAcc'] == 0
