@@ -17,9 +17,6 @@ import sys
 
 
 # algorithms whose momentum teacher is the backbone that transfers
-TEACHER_EXPORT = ('SlotCon', )
-
-
 def algorithm_type(ckpt) -> str:
     """The model type recorded in a densessl checkpoint's config."""
     cfg_text = (ckpt.get('meta') or {}).get('cfg')
@@ -31,6 +28,16 @@ def algorithm_type(ckpt) -> str:
     except Exception:  # a config that no longer parses: fall back
         return ''
     return str(cfg.get('model', {}).get('type', '')).split('.')[-1]
+
+
+def transfer_branch(model_type: str) -> str:
+    """The branch whose backbone transfers (the algorithm's
+    ``transfer_branch``: SlotCon's teacher, the online one otherwise)."""
+    from densessl.registry import MODELS
+    from densessl.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    cls = MODELS.get(model_type) if model_type else None
+    return getattr(cls, 'transfer_branch', 'online')
 
 
 def parse_args(argv=None):
@@ -52,6 +59,7 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
+    from densessl.models.utils import BACKBONE_PREFIX
     from densessl.utils.export import (backbone_state_dict,
                                        load_checkpoint_file,
                                        save_tensors_only, to_layout)
@@ -63,10 +71,8 @@ def main(argv=None):
     state = ckpt.get('state_dict', ckpt)
     branch = args.branch
     if branch == 'auto':
-        branch = 'teacher' if algorithm_type(ckpt) in TEACHER_EXPORT \
-            else 'online'
-    prefix = 'backbone.' if branch == 'online' \
-        else 'momentum_encoder.module.0.'
+        branch = transfer_branch(algorithm_type(ckpt))
+    prefix = BACKBONE_PREFIX[branch]
     backbone = backbone_state_dict(state, prefix)
     out = to_layout(backbone, args.layout)
     meta = dict(source=osp.abspath(args.checkpoint), layout=args.layout,

@@ -140,7 +140,7 @@ def main(argv=None):
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
 
-    from densessl.apis.config_check import check_model_config
+    from densessl.utils.config_check import check_model_config
     from densessl.engine import setup_checkpointing
     from densessl.utils import register_all_modules
 

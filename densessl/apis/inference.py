@@ -17,8 +17,7 @@ def init_model(config, checkpoint: Optional[str] = None,
 
     from densessl.registry import MODELS
     from densessl.utils import register_all_modules
-
-    from .config_check import check_model_config
+    from densessl.utils.config_check import check_model_config
     register_all_modules(init_default_scope=False)
     cfg = Config.fromfile(config) if isinstance(config, str) else config
     # build in densessl's scope even when an mmseg/mmdet scope is current
@@ -60,14 +59,16 @@ def load_weights(model: torch.nn.Module, checkpoint: str,
 
     Raises ``ValueError`` when the file holds no backbone weights for ``model``.
     """
+    from densessl.models.utils import BACKBONE_PREFIX
     from densessl.utils.export import load_checkpoint_file
     ckpt = load_checkpoint_file(checkpoint, trust_checkpoint)
     state = dict(ckpt.get('state_dict', ckpt))
     own = model.state_dict()
+    online, teacher = BACKBONE_PREFIX['online'], BACKBONE_PREFIX['teacher']
     if not any(k.startswith('momentum_encoder.') for k in state):
         for key in list(state):
-            if key.startswith('backbone.'):
-                twin = 'momentum_encoder.module.0.' + key[len('backbone.'):]
+            if key.startswith(online):
+                twin = teacher + key[len(online):]
                 if twin in own:
                     state[twin] = state[key]
     matched = [k for k in state if k in own]

@@ -16,6 +16,7 @@ from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 import torch
 
+from densessl.models.utils import BACKBONE_PREFIX
 from .keymaps import (POINT_CMAE_DECODERS, POINT_MAE_DECODER,
                       RES16UNET_NAMES, point_mae_decoder, point_mae_encoder,
                       res16unet_to_minkunet, strip_prefix)
@@ -74,8 +75,7 @@ def _online_only(state: Mapping, branch: str) -> Backbone:
 
 def _densessl(state: Mapping, branch: str) -> Backbone:
     branch = 'online' if branch == 'auto' else branch
-    prefix = 'backbone.' if branch == 'online' else \
-        'momentum_encoder.module.0.'
+    prefix = BACKBONE_PREFIX[branch]
     part = strip_prefix(state, prefix)
     if not part:
         raise ValueError(f'no "{prefix}*" keys: this densessl checkpoint has '
@@ -150,7 +150,7 @@ FORMATS: Dict[str, Format] = OrderedDict((f.name, f) for f in [
            lambda s: _prefixed(s, ('backbone.', )) is not None,
            _two_branch(('backbone.', ), ('encoder_k.module.0.',
                                          'target_net.module.0.',
-                                         'momentum_encoder.module.0.'))),
+                                         BACKBONE_PREFIX['teacher']))),
     Format('slotcon', 'official SlotCon (encoder_q/_k, projector_q/_k, '
            'grouping_q/_k; transfers encoder_k)',
            lambda s: _prefixed(s, ('encoder_q.', )) is not None and

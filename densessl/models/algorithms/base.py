@@ -1,4 +1,4 @@
-from typing import List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -65,14 +65,20 @@ class BaseSelfSupervisor(ModeDispatch, BaseModel):
 class MomentumSelfSupervisor(BaseSelfSupervisor):
     """A self-supervisor whose online modules have one momentum (EMA) copy.
 
-    ``online_encoder`` lists the online modules (``backbone -> neck`` here;
+    ``online_parts`` names the online modules (``backbone``, ``neck`` here;
     subclasses add theirs, built in :meth:`build_online_extras`), and
-    ``momentum_encoder`` is their single copy. It is made equal to the online
+    ``momentum_encoder`` is their single copy, whose parts carry the same
+    names (``self.momentum_encoder.backbone``). It is made equal to the online
     weights after ``init_weights`` (and at construction) and moved towards
     them by :meth:`update_momentum` with ``ema_decay``, the kept fraction of
     the momentum weights per step (constant, or set each iteration by
     ``CosineEMADecayHook``).
+
+    ``transfer_branch``: which backbone transfers (``'online'``, or
+    ``'teacher'`` for SlotCon); the export and evaluation tools read it.
     """
+
+    transfer_branch = 'online'
 
     def __init__(self,
                  backbone: dict,
@@ -85,17 +91,24 @@ class MomentumSelfSupervisor(BaseSelfSupervisor):
         from densessl.models.utils import MomentumCopy
         self.ema_decay = ema_decay
         self.build_online_extras()
-        self.momentum_encoder = MomentumCopy(self.online_encoder)
+        self.momentum_encoder = MomentumCopy(self.online_encoder,
+                                             list(self.online_parts))
 
     def build_online_extras(self) -> None:
         """Build the online modules beyond backbone / neck / head that need a
         momentum copy (list them in :attr:`online_encoder`)."""
 
     @property
+    def online_parts(self) -> Dict[str, nn.Module]:
+        """The online modules that have a momentum copy, by name, in order
+        (the backbone first)."""
+        return dict(backbone=self.backbone, neck=self.neck)
+
+    @property
     def online_encoder(self) -> nn.Sequential:
-        """The online modules that have a momentum copy, in order. A view,
-        not a registered submodule."""
-        return nn.Sequential(self.backbone, self.neck)
+        """:attr:`online_parts` in sequence. A view, not a registered
+        submodule."""
+        return nn.Sequential(*self.online_parts.values())
 
     def update_momentum(self) -> None:
         """``momentum = ema_decay * momentum + (1 - ema_decay) * online``."""

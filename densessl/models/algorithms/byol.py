@@ -25,4 +25,5 @@ class BYOL(MomentumSelfSupervisor):
             self.update_momentum()
             target1 = self.momentum_encoder(im1)
             target2 = self.momentum_encoder(im2)
-        return dict(loss=self.head.loss(online1, online2, target1, target2))
+        return self.head.loss(online1=online1, online2=online2,
+                              target1=target1, target2=target2)

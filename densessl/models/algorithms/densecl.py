@@ -3,22 +3,21 @@ from typing import Dict, List, Optional
 import torch
 import torch.nn.functional as F
 
-from densessl.models.losses import dense_argmax_match
-from densessl.models.utils import (FeatureQueue, batch_shuffle_ddp,
-                                   batch_unshuffle_ddp)
+from densessl.models.utils import FeatureQueue
 from densessl.registry import MODELS
 from densessl.structures import DataSample
-from .base import MomentumSelfSupervisor
+from .mocov2 import MoCoV2
 
 
 @MODELS.register_module()
-class DenseCL(MomentumSelfSupervisor):
+class DenseCL(MoCoV2):
     """DenseCL (Wang et al., CVPR 2021), as the official code.
 
-    Global MoCo-v2 InfoNCE plus a dense InfoNCE whose positives are found by
-    argmax cosine similarity of the *backbone* features of the two views and
-    whose negatives come from a second queue of pooled-then-normalised dense
-    keys. Not symmetrised; ``L = (1-lambda) L_single + lambda L_dense``.
+    MoCo-v2 (its key branch, queue and global InfoNCE) plus a dense InfoNCE
+    whose positives are found by argmax cosine similarity of the *backbone*
+    features of the two views and whose negatives come from a second queue
+    of pooled-then-normalised dense keys (``dense_queue``). Not symmetrised;
+    ``L = (1-lambda) L_single + lambda L_dense`` (``DenseCLHead``).
 
     Args:
         queue_len: length of both queues (65536).
@@ -36,9 +35,8 @@ class DenseCL(MomentumSelfSupervisor):
                  ema_decay: float = 0.999,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        super().__init__(backbone, neck, head, ema_decay, data_preprocessor,
-                         init_cfg)
-        self.queue = FeatureQueue(feat_dim, queue_len)
+        super().__init__(backbone, neck, head, queue_len, feat_dim,
+                         ema_decay, data_preprocessor, init_cfg)
         self.dense_queue = FeatureQueue(feat_dim, queue_len)
 
     def loss(self, inputs: List[torch.Tensor],
@@ -47,28 +45,12 @@ class DenseCL(MomentumSelfSupervisor):
         im_q, im_k = self._views(inputs, 2)[:2]
         q_feats = self.backbone(im_q)
         q, q_grid, _ = self.neck(q_feats)
-        q = F.normalize(q, dim=1)
-        q_grid = F.normalize(q_grid, dim=1)
-        q_b = F.normalize(q_feats[-1].flatten(2), dim=1)
-
-        with torch.no_grad():
-            self.update_momentum()
-            im_k, unshuffle = batch_shuffle_ddp(im_k)
-            key_backbone, key_neck = self.momentum_encoder.module
-            k_feats = key_backbone(im_k)
-            k, k_grid, k_pooled = key_neck(k_feats)
-            k = F.normalize(k, dim=1)
-            k_pooled = F.normalize(k_pooled, dim=1)
-            k_grid = F.normalize(k_grid, dim=1)
-            k_b = F.normalize(k_feats[-1].flatten(2), dim=1)
-            # every key output is unshuffled (CoinCheung/DenseCL#1)
-            k, k_pooled, k_grid, k_b = (batch_unshuffle_ddp(t, unshuffle)
-                                        for t in (k, k_pooled, k_grid, k_b))
-            match = dense_argmax_match(q_b.detach(), k_b)
-
-        losses = self.head.loss(q, k, q_grid, k_grid, match,
-                                self.queue.negatives(),
-                                self.dense_queue.negatives())
-        self.queue.enqueue(k)
-        self.dense_queue.enqueue(k_pooled)
+        k_feats, (k, k_grid, k_pooled) = self.momentum_keys(im_k)
+        losses = self.head.loss(
+            query=q, key=k, query_grid=q_grid, key_grid=k_grid,
+            query_backbone=q_feats[-1], key_backbone=k_feats[-1],
+            queue=self.queue.negatives(),
+            dense_queue=self.dense_queue.negatives())
+        self.queue.enqueue(F.normalize(k, dim=1))
+        self.dense_queue.enqueue(F.normalize(k_pooled, dim=1))
         return losses

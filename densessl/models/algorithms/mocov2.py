@@ -1,4 +1,4 @@
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -34,16 +34,31 @@ class MoCoV2(MomentumSelfSupervisor):
                          init_cfg)
         self.queue = FeatureQueue(feat_dim, queue_len)
 
+    @torch.no_grad()
+    def momentum_keys(self, im_k: torch.Tensor
+                      ) -> Tuple[Tuple[torch.Tensor, ...], object]:
+        """The key branch: one momentum update, then the momentum backbone's
+        maps and neck outputs of the key view, computed with shuffle-BN
+        (every output unshuffled, CoinCheung/DenseCL#1)."""
+        self.update_momentum()
+        im_k, unshuffle = batch_shuffle_ddp(im_k)
+        teacher = self.momentum_encoder
+        feats = teacher.backbone(im_k)
+        outs = teacher.neck(feats)
+
+        def unshuffled(t):
+            return batch_unshuffle_ddp(t, unshuffle)
+        feats = tuple(map(unshuffled, feats))
+        outs = tuple(map(unshuffled, outs)) if isinstance(outs, tuple) \
+            else unshuffled(outs)
+        return feats, outs
+
     def loss(self, inputs: List[torch.Tensor],
              data_samples: Optional[List[DataSample]] = None
              ) -> Dict[str, torch.Tensor]:
         im_q, im_k = self._views(inputs, 2)[:2]
-        q = F.normalize(self.neck(self.backbone(im_q)), dim=1)
-        with torch.no_grad():
-            self.update_momentum()
-            im_k, unshuffle = batch_shuffle_ddp(im_k)
-            k = F.normalize(self.momentum_encoder(im_k), dim=1)
-            k = batch_unshuffle_ddp(k, unshuffle)
-        losses = self.head.loss(q, k, self.queue.negatives())
-        self.queue.enqueue(k)
+        q = self.neck(self.backbone(im_q))
+        _, k = self.momentum_keys(im_k)
+        losses = self.head.loss(query=q, key=k, queue=self.queue.negatives())
+        self.queue.enqueue(F.normalize(k, dim=1))
         return losses

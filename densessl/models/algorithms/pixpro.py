@@ -52,11 +52,11 @@ class PixPro(MomentumSelfSupervisor):
             self.instance_head = MODELS.build(head)
 
     @property
-    def online_encoder(self) -> nn.Sequential:
-        modules = [self.backbone, self.neck]
+    def online_parts(self) -> Dict[str, nn.Module]:
+        parts = dict(backbone=self.backbone, neck=self.neck)
         if self.instance_loss_weight > 0:
-            modules.append(self.instance_neck)
-        return nn.Sequential(*modules)
+            parts['instance_neck'] = self.instance_neck
+        return parts
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         # checkpoints before the single momentum copy kept the instance
@@ -76,17 +76,20 @@ class PixPro(MomentumSelfSupervisor):
         online1, online2 = self.neck(c5_1), self.neck(c5_2)
         with torch.no_grad():
             self.update_momentum()
-            key_backbone, key_neck = self.momentum_encoder.module[:2]
-            k5_1, k5_2 = key_backbone(im1), key_backbone(im2)
-            target1, target2 = key_neck(k5_1), key_neck(k5_2)
-        losses = dict(loss_pixpro=self.head.loss(
-            online1, online2, target1, target2, boxes[:, 0], boxes[:, 1]))
+            teacher = self.momentum_encoder
+            k5_1, k5_2 = teacher.backbone(im1), teacher.backbone(im2)
+            target1, target2 = teacher.neck(k5_1), teacher.neck(k5_2)
+        losses = self.head.loss(online1=online1, online2=online2,
+                                target1=target1, target2=target2,
+                                boxes1=boxes[:, 0], boxes2=boxes[:, 1])
 
         if self.instance_loss_weight > 0:
             with torch.no_grad():
-                key_instance_neck = self.momentum_encoder.module[2]
-                t1, t2 = key_instance_neck(k5_1), key_instance_neck(k5_2)
-            loss = self.instance_head.loss(self.instance_neck(c5_1),
-                                           self.instance_neck(c5_2), t1, t2)
-            losses['loss_instance'] = self.instance_loss_weight * loss
+                t1 = teacher.instance_neck(k5_1)
+                t2 = teacher.instance_neck(k5_2)
+            instance = self.instance_head.loss(
+                online1=self.instance_neck(c5_1),
+                online2=self.instance_neck(c5_2), target1=t1, target2=t2)
+            losses['loss_instance'] = \
+                self.instance_loss_weight * instance['loss']
         return losses

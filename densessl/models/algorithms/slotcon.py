@@ -24,13 +24,16 @@ class SlotCon(MomentumSelfSupervisor):
     pixel-to-slot assignment (``slot_assignment``, ``H x W``).
     """
 
+    transfer_branch = 'teacher'
+
     @property
-    def online_encoder(self) -> nn.Sequential:
-        return nn.Sequential(self.backbone, self.neck, self.head.grouping)
+    def online_parts(self) -> Dict[str, nn.Module]:
+        return dict(backbone=self.backbone, neck=self.neck,
+                    grouping=self.head.grouping)
 
     @property
     def teacher(self):
-        return self.momentum_encoder.module
+        return self.momentum_encoder
 
     def _student(self, image):
         return self.head.grouping(self.neck(self.backbone(image)))
@@ -49,19 +52,17 @@ class SlotCon(MomentumSelfSupervisor):
         student = [self._student(im1), self._student(im2)]
         with torch.no_grad():
             self.update_momentum()
-            backbone, neck, grouping = self.teacher
-            teacher = [grouping(neck(backbone(im))) for im in (im1, im2)]
+            teacher = [self.teacher(im) for im in (im1, im2)]
         return self.head.loss(student, teacher, overlaps,
                               [flips[:, 0], flips[:, 1]])
 
     def extract_feat(self, inputs):
-        return self.teacher[0](self._views(inputs, 1)[0])
+        return self.teacher.backbone(self._views(inputs, 1)[0])
 
     def predict(self, inputs, data_samples=None) -> List[DataSample]:
         image = self._views(inputs, 1)[0]
-        backbone, neck, grouping = self.teacher
-        feats = backbone(image)
-        _, dots = grouping(neck(feats))
+        feats = self.teacher.backbone(image)
+        _, dots = self.teacher.grouping(self.teacher.neck(feats))
         data_samples = data_samples or [DataSample() for _ in image]
         for sample, feat, score in zip(data_samples, feats[-1], dots):
             sample.dense_feats = F.normalize(feat, dim=0)

@@ -1,3 +1,5 @@
+from typing import Dict
+
 import torch
 from mmengine.model import BaseModule
 
@@ -22,8 +24,10 @@ class BYOLHead(BaseModule):
     def _pool(x: torch.Tensor) -> torch.Tensor:
         return x.mean(dim=(2, 3)) if x.dim() == 4 else x
 
-    def loss(self, online1, online2, target1, target2) -> torch.Tensor:
+    def loss(self, *, online1: torch.Tensor, online2: torch.Tensor,
+             target1: torch.Tensor, target2: torch.Tensor
+             ) -> Dict[str, torch.Tensor]:
         p1 = self._pool(self.predictor(online1))
         p2 = self._pool(self.predictor(online2))
-        return (byol_loss(p1, self._pool(target2)) +
-                byol_loss(p2, self._pool(target1)))
+        return dict(loss=byol_loss(p1, self._pool(target2)) +
+                    byol_loss(p2, self._pool(target1)))

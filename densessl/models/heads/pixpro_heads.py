@@ -1,3 +1,5 @@
+from typing import Dict
+
 import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModule
@@ -58,8 +60,10 @@ class PixProHead(BaseModule):
         self.ppm = MODELS.build(ppm)
         self.pos_ratio = pos_ratio
 
-    def loss(self, online1, online2, target1, target2, boxes1,
-             boxes2) -> torch.Tensor:
+    def loss(self, *, online1: torch.Tensor, online2: torch.Tensor,
+             target1: torch.Tensor, target2: torch.Tensor,
+             boxes1: torch.Tensor, boxes2: torch.Tensor
+             ) -> Dict[str, torch.Tensor]:
         from densessl.models.losses import (pixpro_positive_mask,
                                             pixpro_regression_loss)
         h, w = online1.shape[-2:]
@@ -70,6 +74,6 @@ class PixProHead(BaseModule):
         mask12 = pixpro_positive_mask(boxes1, boxes2, h, w, self.pos_ratio)
         pred1 = F.normalize(self.ppm(online1), dim=1)
         pred2 = F.normalize(self.ppm(online2), dim=1)
-        return (pixpro_regression_loss(pred1, target2, mask12) +
-                pixpro_regression_loss(pred2, target1,
-                                       mask12.transpose(1, 2)))
+        return dict(loss_pixpro=pixpro_regression_loss(
+            pred1, target2, mask12) + pixpro_regression_loss(
+            pred2, target1, mask12.transpose(1, 2)))

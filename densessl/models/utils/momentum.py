@@ -1,7 +1,13 @@
 import copy
+from typing import Sequence
 
 import torch
 from torch import nn
+
+#: where each branch's backbone lives in a momentum self-supervisor's state
+#: dict: the online one, and the teacher (the first part of the one copy)
+BACKBONE_PREFIX = {'online': 'backbone.',
+                   'teacher': 'momentum_encoder.module.0.'}
 
 
 class MomentumCopy(nn.Module):
@@ -11,12 +17,30 @@ class MomentumCopy(nn.Module):
     per update: ``target = ema_decay * target + (1 - ema_decay) * online``.
     Only parameters are averaged; buffers (BN statistics) evolve from the
     copy's own train-mode forward passes, as in MoCo / DenseCL / PixPro.
+
+    ``names`` name the parts of a sequential ``online`` module: the copy of
+    part ``'backbone'`` is ``copy.backbone``. The weights stay under
+    ``module.<index>.`` in the state dict, so every checkpoint keeps its
+    layout.
     """
 
-    def __init__(self, online: nn.Module) -> None:
+    def __init__(self, online: nn.Module, names: Sequence[str] = ()) -> None:
         super().__init__()
         self.module = copy.deepcopy(online)
         self.module.requires_grad_(False)
+        self.names = tuple(names)
+        if self.names and len(self.names) != len(self.module):
+            raise ValueError(f'{len(self.names)} names for '
+                             f'{len(self.module)} parts')
+
+    def __getattr__(self, name: str):
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            names = self.__dict__.get('names', ())
+            if name in names:
+                return self.module[names.index(name)]
+            raise
 
     def forward(self, *args, **kwargs):
         return self.module(*args, **kwargs)
