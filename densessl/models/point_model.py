@@ -2,7 +2,7 @@
 point data preprocessor, and ``forward`` dispatching to ``tensor`` /
 ``loss`` / ``predict``, where ``predict`` gives one :class:`DataSample` per
 cloud."""
-from typing import List, Optional
+from typing import Optional
 
 import torch
 from mmengine.model import BaseModel
@@ -18,14 +18,6 @@ def sample_labels(data_samples, key: str, device) -> torch.Tensor:
                        f'provide it (PackPointInputs packs "{key}")')
     return torch.stack([torch.as_tensor(s.get(key)) for s in data_samples]
                        ).to(device).long()
-
-
-def split_by_offset(values: torch.Tensor, offset: torch.Tensor
-                    ) -> List[torch.Tensor]:
-    """The rows of a batched point tensor, cloud by cloud (Pointcept's
-    cumulative ``offset``)."""
-    starts = [0] + offset[:-1].tolist()
-    return [values[a:b] for a, b in zip(starts, offset.tolist())]
 
 
 class BasePointModel(ModeDispatch, BaseModel):

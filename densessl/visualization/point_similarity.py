@@ -35,7 +35,7 @@ def sparse_point_features(model, coord: np.ndarray, grid_size: float,
     testing, and every point takes its voxel's feature. Without colours the
     input feature is a neutral grey."""
     from densessl.datasets.transforms import GridSample, PointFeatures
-    from densessl.models.data_preprocessors.sparse_point import collate_points
+    from densessl.structures import collate_points
     results = dict(coord=np.asarray(coord, np.float32), color=(
         np.full_like(coord, 0.5, dtype=np.float32) if color is None
         else np.asarray(color, np.float32)))

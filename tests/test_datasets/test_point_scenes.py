@@ -13,8 +13,7 @@ from densessl.datasets import (ROOM_CLASSES, ModelNet40Dataset,
 from densessl.datasets.transforms import (FarthestPointSubsample,
                                           PointFeatures, PointMultiView,
                                           RandomRotate, SphereCrop)
-from densessl.models.data_preprocessors.sparse_point import (collate_points,
-                                                             to_sparse_tensor)
+from densessl.structures import collate_points, to_sparse_tensor
 
 
 def test_rooms_are_deterministic_and_labelled():

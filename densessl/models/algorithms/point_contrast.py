@@ -5,11 +5,11 @@ from typing import Dict, List, Optional
 
 import torch
 import torch.nn.functional as F
-from densessl.models.data_preprocessors.sparse_point import to_sparse_tensor
+
 from densessl.models.losses import match_by_origin, point_info_nce, sample_pairs
-from densessl.models.point_model import BasePointModel, split_by_offset
+from densessl.models.point_model import BasePointModel
 from densessl.registry import MODELS
-from densessl.structures import DataSample
+from densessl.structures import DataSample, split_by_offset, to_sparse_tensor
 
 
 @MODELS.register_module()

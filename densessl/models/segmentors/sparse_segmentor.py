@@ -6,10 +6,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from densessl.models.data_preprocessors.sparse_point import to_sparse_tensor
-from densessl.models.point_model import BasePointModel, split_by_offset
+from densessl.models.point_model import BasePointModel
 from densessl.registry import MODELS
-from densessl.structures import DataSample
+from densessl.structures import DataSample, split_by_offset, to_sparse_tensor
 
 
 @MODELS.register_module()

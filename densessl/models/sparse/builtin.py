@@ -6,7 +6,7 @@ from typing import Dict, Tuple
 
 import torch
 
-from .tensor import SparseTensor
+from densessl.structures.sparse_tensor import SparseTensor
 
 _SHIFT = 1 << 15  # voxel coordinates must lie in [-2^15, 2^15)
 _RANGE = 1 << 16  # 3 x 16 bits + the batch index fit in an int64

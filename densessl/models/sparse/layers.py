@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from .builtin import sparse_conv
-from .tensor import SparseTensor
+from densessl.structures.sparse_tensor import SparseTensor
 
 BACKENDS = ('builtin', 'spconv', 'minkowski')
 

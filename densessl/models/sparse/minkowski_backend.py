@@ -15,7 +15,7 @@ from typing import Dict
 import torch
 
 from .builtin import downsample_coords, lookup
-from .tensor import SparseTensor
+from densessl.structures.sparse_tensor import SparseTensor
 
 
 def minkowski_weight(weight: torch.Tensor, k: int) -> torch.Tensor:

@@ -8,7 +8,7 @@ built-in backend."""
 import torch
 
 from .builtin import lookup
-from .tensor import SparseTensor
+from densessl.structures.sparse_tensor import SparseTensor
 
 
 def _weight_for(op, weight: torch.Tensor, k: int) -> torch.Tensor:
