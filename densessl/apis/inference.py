@@ -109,12 +109,9 @@ def dense_features(model, images: torch.Tensor,
     finest of them and the maps are concatenated along channels.
     The model is put in eval mode for the call and restored afterwards.
     """
-    was_training = model.training
-    model.eval()
-    try:
+    from densessl.utils.model_state import evaluating
+    with evaluating(model):
         feats = _extract_feat(model, images)
-    finally:
-        model.train(was_training)
     maps = list(feats) if isinstance(feats, (list, tuple)) else [feats]
     levels = [level] if isinstance(level, int) else list(level)
     try:

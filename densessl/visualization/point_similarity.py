@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from densessl.ops import propagate_features
+from densessl.utils.model_state import evaluating
 from .similarity import percentile_normalise, save_figure
 
 
@@ -16,14 +17,10 @@ def point_features(model, coord: torch.Tensor) -> torch.Tensor:
     """``N x C`` per-point features of one ``N x 3`` cloud from a point
     algorithm's ``extract_feat`` (tokens + group centres), propagated to the
     points from their 3 nearest centres. Eval mode for the call."""
-    was_training = model.training
-    model.eval()
-    try:
+    with evaluating(model):
         device = next(model.parameters()).device
         points = coord.to(device).float()[None]
         tokens, center = model.extract_feat(points)
-    finally:
-        model.train(was_training)
     return propagate_features(points, center, tokens)[0].cpu()
 
 
@@ -42,13 +39,9 @@ def sparse_point_features(model, coord: np.ndarray, grid_size: float,
     results = PointFeatures()(GridSample(grid_size, mode='test')(results))
     batch = collate_points({k: [torch.from_numpy(np.ascontiguousarray(
         results[k]))] for k in ('coord', 'grid_coord', 'feat', 'inverse')})
-    was_training = model.training
-    model.eval()
-    try:
+    with evaluating(model):
         device = next(model.parameters()).device
         feats = model.extract_feat({k: v.to(device) for k, v in batch.items()})
-    finally:
-        model.train(was_training)
     return feats[batch['inverse'].to(feats.device)].cpu()
 
 

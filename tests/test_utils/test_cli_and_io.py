@@ -90,3 +90,18 @@ def test_stale_temporaries_are_removed_and_named(tmp_path):
     removed = remove_stale_temporaries(str(tmp_path))
     assert [os.path.basename(p) for p in removed] == [f'{TMP_PREFIX}abc']
     assert [p.name for p in tmp_path.iterdir()] == ['epoch_1.pth']
+
+
+def test_evaluating_restores_the_mode_also_after_an_error():
+    import torch
+
+    from densessl.utils.model_state import evaluating
+    net = torch.nn.Sequential(torch.nn.BatchNorm1d(2)).train()
+    with evaluating(net):
+        assert not net.training and not net[0].training
+    assert net.training and net[0].training
+    net.eval()
+    with pytest.raises(RuntimeError):
+        with evaluating(net):
+            raise RuntimeError('boom')
+    assert not net.training
