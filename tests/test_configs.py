@@ -17,8 +17,12 @@ CONFIGS = sorted(
     if '_base_' not in p and os.sep + 'benchmarks' + os.sep not in p)
 
 
-def test_configs_found():
-    assert len(CONFIGS) >= 7
+def test_every_method_folder_has_its_configs_collected():
+    folders = {d for d in os.listdir(os.path.join(ROOT, 'configs'))
+               if d not in ('_base_', 'benchmarks')}
+    collected = {os.path.relpath(p, os.path.join(ROOT, 'configs')).split(
+        os.sep)[0] for p in CONFIGS}
+    assert folders and collected == folders
 
 
 @pytest.mark.parametrize('path', CONFIGS,
