@@ -77,14 +77,30 @@ def load_checkpoint_file(path: str, trust: bool = False) -> dict:
     import pickle
     if not os.path.isfile(path):
         raise FileNotFoundError(f'Checkpoint "{path}" not found.')
+    if os.path.getsize(path) == 0:
+        raise ValueError(f'"{path}" is empty (0 bytes): not a checkpoint')
     try:
-        return torch.load(path, map_location='cpu', weights_only=not trust)
+        ckpt = torch.load(path, map_location='cpu', weights_only=not trust)
     except pickle.UnpicklingError as err:
+        if 'invalid load key' in str(err) or 'STACK_GLOBAL' in str(err):
+            raise ValueError(f'"{path}" is not a torch checkpoint (is it a '
+                             'text or other file?)') from None
         raise ValueError(
             f'"{path}" holds Python objects that are not loaded safely: it was '
             'not written by densessl (or by an older version). If you trust '
             'its source, pass --trust-checkpoint.\n'
             f'({str(err).splitlines()[0]})') from None
+    except KeyError:  # the legacy loader reading a non-pickle file
+        raise ValueError(f'"{path}" is not a torch checkpoint (is it a '
+                         'text or other file?)') from None
+    except (RuntimeError, EOFError) as err:  # a truncated zip / pickle
+        raise ValueError(f'"{path}" cannot be read as a torch checkpoint: '
+                         'it is truncated or damaged (an interrupted copy?): '
+                         f'{str(err).split(". ")[0]}') from None
+    if not isinstance(ckpt, dict):
+        raise ValueError(f'"{path}" holds a {type(ckpt).__name__}, not a '
+                         'checkpoint dict')
+    return ckpt
 
 
 def save_tensors_only(state_dict: Mapping[str, torch.Tensor], path: str,
@@ -98,4 +114,7 @@ def save_tensors_only(state_dict: Mapping[str, torch.Tensor], path: str,
     meta = {str(k): str(v) for k, v in (meta or {}).items()}
     buffer = io.BytesIO()
     torch.save({'state_dict': clean, 'meta': meta}, buffer)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f'"{path}" is a folder; give a file name '
+                                'for the output, e.g. backbone.pth')
     atomic_write_bytes(buffer.getvalue(), os.fspath(path))

@@ -51,3 +51,27 @@ def test_unknown_layout_and_missing_backbone():
         to_layout(backbone_state_dict(state), 'onnx')
     with pytest.raises(KeyError, match='densessl training checkpoint'):
         backbone_state_dict({'neck.w': torch.zeros(1)})
+
+
+def test_bad_checkpoint_files_are_named_with_what_is_wrong(tmp_path):
+    import io
+
+    from densessl.utils.export import load_checkpoint_file, save_tensors_only
+    text = tmp_path / 'notes.pth'
+    text.write_text('hello world\n')
+    empty = tmp_path / 'empty.pth'
+    empty.write_bytes(b'')
+    buffer = io.BytesIO()
+    torch.save({'a': torch.zeros(1000)}, buffer)
+    truncated = tmp_path / 'cut.pth'
+    truncated.write_bytes(buffer.getvalue()[:500])
+    for path, message in ((text, 'is not a torch checkpoint'),
+                          (empty, 'is empty'),
+                          (truncated, 'truncated or damaged')):
+        with pytest.raises(ValueError, match=message) as err:
+            load_checkpoint_file(str(path))
+        assert str(path) in str(err.value)
+    with pytest.raises(IsADirectoryError, match='is a folder'):
+        save_tensors_only({'a': torch.zeros(1)}, str(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        'cut.pth', 'empty.pth', 'notes.pth']
