@@ -109,13 +109,31 @@ class ModelNet40Dataset(_OfficialLayoutDataset):
     ``modelnet40_shape_names.txt``, ``modelnet40_{split}.txt`` (names like
     ``airplane_0001``) and ``<class>/<name>.txt`` files with comma-separated
     ``x,y,z,nx,ny,nz`` rows. Gives ``coord`` and the class ``label``.
+
+    Any class count reads the same way: ``modelnetK_shape_names.txt`` /
+    ``modelnetK_{split}.txt`` (ModelNet10, …) or plain ``shape_names.txt``
+    / ``{split}.txt`` are found by themselves; the classes come from the
+    names file (``len(dataset.metainfo['classes'])``).
     """
 
     LAYOUT = 'modelnet40_normal_resampled'
 
+    def _layout_files(self):
+        """(names file, split file) of the first layout present."""
+        import glob
+        found = sorted(glob.glob(osp.join(self.data_root,
+                                          'modelnet*_shape_names.txt')))
+        prefixes = [osp.basename(f)[:-len('shape_names.txt')] for f in found]
+        for prefix in prefixes + ['']:
+            names = osp.join(self.data_root, f'{prefix}shape_names.txt')
+            split = osp.join(self.data_root, f'{prefix}{self.split}.txt')
+            if osp.isfile(names):
+                return names, split
+        return (osp.join(self.data_root, 'modelnet40_shape_names.txt'),
+                osp.join(self.data_root, f'modelnet40_{self.split}.txt'))
+
     def load_data_list(self) -> List[dict]:
-        names_file = osp.join(self.data_root, 'modelnet40_shape_names.txt')
-        split_file = osp.join(self.data_root, f'modelnet40_{self.split}.txt')
+        names_file, split_file = self._layout_files()
         self._require(names_file, split_file)
         classes = _read_lines(names_file)
         self._metainfo['classes'] = tuple(classes)

@@ -80,6 +80,18 @@ def test_modelnet40_and_shapenetpart_layouts(tmp_path):
     with pytest.raises(FileNotFoundError, match='modelnet40_normal_resampled'):
         ModelNet40Dataset(str(mn), split='test')
 
+    # ModelNet10 (or any K) naming, and plain shape_names.txt
+    for prefix in ('modelnet10_', ''):
+        other = tmp_path / f'other{prefix}'
+        (other / 'sofa').mkdir(parents=True)
+        (other / f'{prefix}shape_names.txt').write_text(
+            'bed\nsofa\ntable\n')
+        (other / f'{prefix}train.txt').write_text('sofa_0007\n')
+        np.savetxt(other / 'sofa' / 'sofa_0007.txt', rows, delimiter=',')
+        ds = ModelNet40Dataset(str(other), split='train',
+                               pipeline=[dict(type='LoadPointCloud')])
+        assert len(ds.metainfo['classes']) == 3 and ds[0]['label'] == 1
+
     sp = tmp_path / 'shapenetpart'
     (sp / '02691156').mkdir(parents=True)
     (sp / 'train_test_split').mkdir()
