@@ -25,7 +25,16 @@ def init_model(config, checkpoint: Optional[str] = None,
         check_model_config(cfg.model)
         model = MODELS.build(cfg.model)
     if not getattr(model, 'is_init', False):
-        model.init_weights()
+        # MMEngine logs one paragraph per parameter at INFO here: pages of
+        # output before a tool's first line of its own
+        from mmengine.logging import MMLogger
+        logger = MMLogger.get_current_instance()
+        level = logger.level
+        logger.setLevel('WARNING')
+        try:
+            model.init_weights()
+        finally:
+            logger.setLevel(level)
     if checkpoint:
         load_weights(model, checkpoint, trust_checkpoint)
     return model.to(torch.device(device)).eval()
