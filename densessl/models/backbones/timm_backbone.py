@@ -68,10 +68,6 @@ class TimmBackbone(BaseModule):
     def out_channels(self) -> Tuple[int, ...]:
         return tuple(self.timm_model.feature_info.channels())
 
-    @property
-    def reductions(self) -> Tuple[int, ...]:
-        return tuple(self.timm_model.feature_info.reduction())
-
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         return tuple(self.timm_model(x))
 
