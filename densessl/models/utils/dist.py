@@ -1,20 +1,9 @@
-"""Cross-process helpers that degrade to no-ops in a single process."""
+"""MoCo's shuffle-BN and a gradient-free gather, on MMEngine's process
+helpers (``mmengine.dist``: no-ops in a single process)."""
 from typing import Tuple
 
 import torch
-import torch.distributed as dist
-
-
-def get_world_size() -> int:
-    if dist.is_available() and dist.is_initialized():
-        return dist.get_world_size()
-    return 1
-
-
-def get_rank() -> int:
-    if dist.is_available() and dist.is_initialized():
-        return dist.get_rank()
-    return 0
+from mmengine.dist import all_gather, broadcast, get_rank, get_world_size
 
 
 @torch.no_grad()
@@ -22,9 +11,7 @@ def concat_all_gather(tensor: torch.Tensor) -> torch.Tensor:
     """Concatenate ``tensor`` from every process along dim 0 (no gradient)."""
     if get_world_size() == 1:
         return tensor
-    gathered = [torch.empty_like(tensor) for _ in range(get_world_size())]
-    dist.all_gather(gathered, tensor.contiguous())
-    return torch.cat(gathered, dim=0)
+    return torch.cat(all_gather(tensor.contiguous()), dim=0)
 
 
 @torch.no_grad()
@@ -41,7 +28,7 @@ def batch_shuffle_ddp(x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
     local = x.shape[0]
     x_all = concat_all_gather(x)
     perm = torch.randperm(x_all.shape[0], device=x.device)
-    dist.broadcast(perm, src=0)
+    broadcast(perm, src=0)
     unshuffle = torch.argsort(perm)
     mine = perm.view(world, local)[get_rank()]
     return x_all[mine], unshuffle
