@@ -40,9 +40,14 @@ def test_each_backbone_init_gets_its_own_random_row():
                                 'slotcon'])
     names = [name for name, _ in rows]
     assert len(rows) == 2, names
-    assert 'densecl/mocov2' in names[0] and 'byol/pixpro/slotcon' in names[1]
+    assert 'mocov2/densecl' in names[0] and 'byol/pixpro/slotcon' in names[1]
     inits = {_cfg(m).model.backbone.zero_init_last for _, m in rows}
     assert inits == {False, True}
+    # the same network keeps its name whichever methods are asked for
+    assert harness.random_rows(['densecl']) == [
+        ('random (mocov2/densecl init)', 'densecl')]
+    assert harness.random_rows(['slotcon']) == [
+        ('random (byol/pixpro/slotcon init)', 'slotcon')]
 
 
 def _record(store, init, seed, probe, knn, epochs=6, data='photos'):
@@ -134,7 +139,7 @@ def test_stored_runs_are_skipped_and_the_time_budget_stops(tmp_path,
     args = harness.parse_args(argv)
     eval_cfg = harness.eval_settings(args, eval_args(['config']))
     runs = harness.plan(args, eval_cfg)
-    assert [r[0] for r in runs] == ['random (densecl init)', 'densecl']
+    assert [r[0] for r in runs] == ['random (mocov2/densecl init)', 'densecl']
     assert runs[1][5]['epochs'] == 6 and runs[1][5]['crop'] == 128
     assert runs[0][5] == dict(epochs=0)
     # the random network's key does not depend on the pretraining budget

@@ -114,21 +114,23 @@ def shorten_schedule(cfg, max_epochs: int) -> None:
 
 
 def random_rows(methods):
-    """One random-init row per distinct backbone config: (row name, method
-    whose config builds it)."""
+    """One random-init row per distinct backbone config among ``methods``:
+    (row name, method whose config builds it). The name lists every known
+    method with that init, whichever were asked for, so a random network
+    keeps one name (and one stored record) across calls."""
     from mmengine.config import Config
-    rows, seen = [], {}
-    for method in methods:
+    groups = {}
+    for method in CONFIGS:
         backbone = Config.fromfile(osp.join(ROOT, CONFIGS[method])
                                    ).model.backbone.to_dict()
-        key = json.dumps(backbone, sort_keys=True)
-        if key in seen:
-            seen[key].append(method)
-        else:
-            seen[key] = [method]
-            rows.append((key, method))
-    return [(f'random ({"/".join(seen[key])} init)', method)
-            for key, method in rows]
+        groups.setdefault(json.dumps(backbone, sort_keys=True),
+                          []).append(method)
+    rows = []
+    for members in groups.values():
+        chosen = [m for m in methods if m in members]
+        if chosen:
+            rows.append((f'random ({"/".join(members)} init)', chosen[0]))
+    return rows
 
 
 def pretrain_config(method: str, seed: int, args):
