@@ -41,6 +41,12 @@ def parse_args(argv=None):
     parser.add_argument('--trust-checkpoint', action='store_true',
                         help='load a checkpoint not written by densessl '
                         '(unpickles Python objects: only if you trust it)')
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # "--query -5,3" would read as an option: glue such values on, so the
+    # range check can say what is wrong with them
+    for i in range(len(argv) - 1, 0, -1):
+        if argv[i - 1] == '--query' and argv[i].startswith('-'):
+            argv[i - 1:i + 1] = [f'--query={argv[i]}']
     return parser.parse_args(argv)
 
 

@@ -126,7 +126,11 @@ def test_tool_errors_are_clear(tmp_path):
                  str(bad)])
     assert proc.returncode != 0 and 'Cannot read' in proc.stderr
     proc = _run(['tools/visualize_similarity.py', CONFIG, '--query', '500,2'])
-    assert proc.returncode != 0 and 'outside image A' in proc.stderr
+    assert proc.returncode == 2 and 'outside image A' in proc.stderr
+    # a negative coordinate is a value, not an option
+    proc = _run(['tools/visualize_similarity.py', CONFIG, '--query', '-5,3'])
+    assert proc.returncode == 2
+    assert proc.stderr.strip().startswith('error: --query -5,3 lies outside')
     wrong = tmp_path / 'wrong.pth'
     torch.save({'state_dict': {'head.x': torch.zeros(1)}}, wrong)
     proc = _run(['tools/visualize_similarity.py', CONFIG, '--checkpoint',
