@@ -205,7 +205,8 @@ def _random_row(rows: Dict[str, dict], method: str) -> Optional[str]:
 def target_checks(table: dict) -> List[Tuple[str, str, str, float, float,
                                              bool]]:
     """The papers' orderings present in ``table``: ``(better, worse,
-    metric, gap, 2 * larger std, holds)`` where holds = gap > 2 std."""
+    metric, gap, 2 * larger std, holds)`` where holds = gap > 2 std, or
+    None while either side has fewer than 2 seeds (no std to judge by)."""
     rows = table['rows']
     checks = []
     for better, worse in TARGET_PAIRS:
@@ -215,11 +216,12 @@ def target_checks(table: dict) -> List[Tuple[str, str, str, float, float,
             continue
         for metric in METRICS:
             if metric in rows[better] and metric in rows[worse]:
-                (mb, sb, _), (mw, sw, _) = rows[better][metric], \
+                (mb, sb, nb), (mw, sw, nw) = rows[better][metric], \
                     rows[worse][metric]
                 margin = 2 * max(sb, sw)
+                holds = mb - mw > margin if min(nb, nw) >= 2 else None
                 checks.append((better, worse, metric, mb - mw, margin,
-                               mb - mw > margin))
+                               holds))
     return checks
 
 
@@ -247,8 +249,8 @@ def markdown_tables(tables: List[dict]) -> str:
         checks = target_checks(table)
         if checks:
             parts += ['', 'Papers\' order (gap > 2 × the larger std):', '']
+            marks = {True: '✓', False: '✗', None: '(too few seeds to judge)'}
             parts += [f'- {b} > {w} ({m}): {gap:+.2f} vs {margin:.2f} '
-                      f'{"✓" if ok else "✗"}'
-                      for b, w, m, gap, margin, ok in checks]
+                      f'{marks[ok]}' for b, w, m, gap, margin, ok in checks]
         parts.append('')
     return '\n'.join(parts)

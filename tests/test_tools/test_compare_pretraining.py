@@ -95,6 +95,10 @@ def test_records_are_written_reloaded_and_summarised(tmp_path):
     text = markdown_tables(tables)
     assert f'| {random} | 12.00 ± 2.00 | 22.00 ± 2.00 | 0,1,2 |' in text
     assert 'densecl > mocov2 (probe): +18.00 vs 2.00 ✓' in text
+    # one seed has no spread to judge a gap by
+    one = group_records([r for r in records if r['seed'] == 0])
+    assert all(ok is None for *_, ok in target_checks(one[1]))
+    assert '(too few seeds to judge)' in markdown_tables(one)
 
 
 def test_a_broken_record_is_named(tmp_path):
