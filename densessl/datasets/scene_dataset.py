@@ -43,6 +43,7 @@ class SceneDataset(BaseDataset):
                                             int(image_size[1]))
         self.seed = int(seed)
         self.source = scene_source(source)
+        self.source_name = source
         num_objects = num_objects or self.source.num_objects
         self.num_objects = (int(num_objects[0]), int(num_objects[1]))
         kwargs.setdefault('metainfo', dict(classes=self.source.classes))

@@ -6,8 +6,7 @@ import sys
 from typing import Callable, List, Optional
 
 #: what a wrong path, file, option, config value or missing extra raises
-USER_ERRORS = (OSError, ValueError, KeyError, ImportError, EOFError,
-               RuntimeError)
+USER_ERRORS = (OSError, ValueError, KeyError, ImportError, EOFError)
 EXIT_USER_ERROR = 2
 DEBUG_HINT = '(--debug or DENSESSL_DEBUG=1 shows the traceback)'
 
@@ -23,9 +22,6 @@ def error_message(err: BaseException) -> str:
         text = str(err.args[0])  # str(KeyError) adds quotes
     else:
         text = str(err) or type(err).__name__
-    if isinstance(err, RuntimeError) and 'zip archive' in text:
-        text = ('a file could not be read as a torch checkpoint (truncated '
-                f'or not a checkpoint): {text}')
     text = one_line(text)
     return text if text.startswith('error: ') else f'error: {text}'
 

@@ -1,5 +1,5 @@
 import json
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -21,15 +21,28 @@ def read_scalars(path: str) -> Dict[str, List[tuple]]:
 
 
 def plot_loss_curves(series: Dict[str, Sequence[tuple]], out_file: str,
-                     title: str = 'training loss', smooth: int = 1) -> str:
-    """Draw one line per loss key (optionally a moving average) to PNG."""
+                     title: str = 'training loss', smooth: int = 1,
+                     extra: Optional[Dict[str, Sequence[tuple]]] = None
+                     ) -> str:
+    """Draw one line per loss key (optionally a moving average) to PNG;
+    ``extra`` series (e.g. the dense feature measures) get one small panel
+    each beside the losses."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
     if not series:
         raise ValueError('No loss values to plot.')
-    fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
+    extra = {k: v for k, v in (extra or {}).items() if v}
+    fig, axes = plt.subplots(1, 1 + len(extra), dpi=100, squeeze=False,
+                             figsize=(7 + 3.2 * len(extra), 4))
+    ax = axes[0, 0]
+    for panel, key in zip(axes[0, 1:], sorted(extra)):
+        steps, values = zip(*extra[key])
+        panel.plot(steps, values, marker='o', linewidth=1.5)
+        panel.set_title(key, fontsize=9)
+        panel.set_xlabel('iteration')
+        panel.grid(alpha=0.3)
     for key in sorted(series):
         steps, values = zip(*series[key])
         values = np.asarray(values, dtype=float)

@@ -1,8 +1,9 @@
+from .dense_quality_hook import DenseQualityHook
 from .densecl_warmup_hook import DenseCLWarmupHook
 from .ema_decay_hook import CosineEMADecayHook
 from .loss_curve_hook import LossCurveHook
 from .safe_checkpoint_hook import SafeCheckpointHook
 from .similarity_map_hook import SimilarityMapHook
 
-__all__ = ['CosineEMADecayHook', 'DenseCLWarmupHook', 'LossCurveHook',
+__all__ = ['CosineEMADecayHook', 'DenseCLWarmupHook', 'DenseQualityHook', 'LossCurveHook',
            'SafeCheckpointHook', 'SimilarityMapHook']

@@ -26,9 +26,11 @@ class LossCurveHook(Hook):
                 series[key[len('train/'):]] = list(
                     zip(range(1, len(values) + 1), values.tolist()))
         if series:
+            # DenseQualityHook's measures, when it runs, beside the losses
+            extra = runner.message_hub.get_info('dense_quality_history')
             plot_loss_curves(series, osp.join(runner.work_dir, self.out_file),
                              title=runner.experiment_name,
-                             smooth=self.smooth)
+                             smooth=self.smooth, extra=extra)
 
     def after_train_epoch(self, runner) -> None:
         self._draw(runner)
