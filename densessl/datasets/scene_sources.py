@@ -29,10 +29,10 @@ def scene_source(name: str) -> SceneSource:
 
 
 def scene_arrays(seeds: Sequence[int], image_size: Tuple[int, int],
-                 source: str = 'procedural'
-                 ) -> Tuple[torch.Tensor, torch.Tensor]:
+                 source: str = 'procedural', instances: bool = False
+                 ) -> Tuple[torch.Tensor, ...]:
     """Embedded scenes as ``N x 3 x H x W`` uint8 images and ``N x H x W``
-    class maps."""
+    class maps (and ``N x H x W`` instance ids with ``instances``)."""
     src = scene_source(source)
     scenes = [src.generate(int(s), tuple(image_size), src.num_objects)
               for s in seeds]
@@ -40,4 +40,8 @@ def scene_arrays(seeds: Sequence[int], image_size: Tuple[int, int],
                           for s in scenes])
     labels = torch.stack([torch.from_numpy(s['gt_seg_map']).long()
                           for s in scenes])
+    if instances:
+        ids = torch.stack([torch.from_numpy(
+            s['gt_instance_map'].astype('int64')) for s in scenes])
+        return images.contiguous(), labels, ids
     return images.contiguous(), labels

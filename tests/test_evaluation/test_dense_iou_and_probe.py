@@ -171,3 +171,22 @@ def test_scores_of_an_all_ignored_split_are_not_a_division_by_zero():
     ignored = torch.full((4, 4, 4), 255)
     head = torch.nn.Conv2d(3, 2, 1)
     assert evaluate_probe(head, feats, ignored, 2)['aAcc'] == 0
+
+
+def test_dense_eval_prompt_point_segmentation(tmp_path):
+    import json
+    out = tmp_path / 'prompt.json'
+    proc = subprocess.run(
+        [sys.executable, 'tools/benchmarks/dense_eval.py',
+         'tests/data/densecl_tiny_deterministic.py', '--eval', 'prompt',
+         '--num-train', '2', '--num-val', '3', '--size', '64', '--out',
+         str(out)], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    prompt = json.loads(out.read_text())['prompt']
+    from densessl.datasets import scene_arrays
+    _, _, ids = scene_arrays(range(2_000_000, 2_000_003), (64, 64),
+                             instances=True)
+    assert prompt['objects'] == sum(len(i.unique()) - 1 for i in ids)
+    assert 0 <= prompt['mIoU'] <= 100 and 0 <= prompt['mIoU_best'] <= 100
+    assert 'prompt: mIoU' in proc.stdout and 'probe' not in \
+        json.loads(out.read_text())

@@ -3,6 +3,7 @@
     python tools/benchmarks/dense_eval.py CONFIG [--checkpoint CKPT]
         [--eval probe knn] [--levels -2 -1] [--size 224] [--out result.json]
         [--knn-per-image N] [--cfg-options model.backbone.model_name=...]
+        [--eval probe knn prompt]
         # the embedded scenes (default; photos = the real-photo fixture):
         [--scenes procedural|photos] [--num-train 400] [--num-val 200]
         # or your own data in mmseg's folder layout (or Pascal VOC's):
@@ -35,15 +36,17 @@ import time
 from mmengine.config import DictAction
 
 TRAIN_SEED, VAL_SEED = 1_000_000, 2_000_000
-EVALS = ('probe', 'knn')
+EVALS = ('probe', 'knn', 'prompt')
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config')
     parser.add_argument('--checkpoint')
-    parser.add_argument('--eval', nargs='+', default=list(EVALS),
-                        choices=EVALS)
+    parser.add_argument('--eval', nargs='+', default=['probe', 'knn'],
+                        choices=EVALS, help='prompt: training-free '
+                        'prompt-point segmentation of the val objects '
+                        '(embedded scenes only)')
     parser.add_argument('--levels', type=int, nargs='+', default=[-2, -1],
                         help='feature pyramid levels (-1 = deepest, -2 = the '
                         'one before, ...; default C4 + C5)')
@@ -157,6 +160,19 @@ def run_dense_eval(args) -> dict:
                                   lr=args.lr, seed=args.seed, progress=True)
         result['probe'] = evaluate_probe(head, feats['val'],
                                          splits['val'][1], len(classes))
+    if 'prompt' in args.eval:
+        if args.data_root is not None:
+            raise SystemExit('error: --eval prompt needs instance maps; it '
+                             'runs on the embedded scenes (leave out '
+                             '--data-root)')
+        from densessl.datasets import scene_arrays
+        from densessl.evaluation.dense_alignment import \
+            prompt_point_segmentation
+        _, _, instances = scene_arrays(
+            range(VAL_SEED, VAL_SEED + args.num_val), (args.size, args.size),
+            args.scenes, instances=True)
+        result['prompt'] = prompt_point_segmentation(feats['val'],
+                                                     instances)
     if 'knn' in args.eval:
         result['knn'] = evaluate_knn(feats['train'], splits['train'][1],
                                      feats['val'], splits['val'][1],
@@ -171,7 +187,13 @@ def run_dense_eval(args) -> dict:
 def main(argv=None):
     args = parse_args(argv)
     result = run_dense_eval(args)
-    for name in EVALS:
+    if 'prompt' in result:
+        r = result['prompt']
+        print(f'prompt: mIoU {r["mIoU"]:.2f} (mean-threshold rule), best '
+              f'swept {r["mIoU_best"]:.2f} at {r["best_threshold"]:.2f}; '
+              f'cosine intra-object {r["intra"]:.3f}, inter-object '
+              f'{r["inter"]:.3f} ({r["objects"]} objects)')
+    for name in ('probe', 'knn'):
         if name in result:
             r = result[name]
             per_class = ', '.join(f'{c} {v:.1f}' for c, v in
