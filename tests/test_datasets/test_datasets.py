@@ -88,3 +88,20 @@ def test_unreadable_image_skipped_with_warning_or_raised(tmp_path):
                   dict(type='PackMultiViewInputs')])
     with pytest.raises(OSError, match='bad.jpg'):
         strict[bad]
+
+
+def test_tiny_images_are_counted_and_named(tmp_path):
+    from densessl.datasets.transforms.loading import LoadImageFromFile
+    load = LoadImageFromFile(min_size=16)
+    paths = []
+    for i, size in enumerate([(1, 1), (40, 40), (8, 30), (12, 12), (9, 9)]):
+        path = tmp_path / f'{i}.png'
+        Image.fromarray(np.zeros((*size, 3), np.uint8)).save(path)
+        paths.append(str(path))
+    with pytest.warns(UserWarning) as record:
+        for path in paths + paths:  # a second epoch warns no more
+            assert load(dict(img_path=path))['img'] is not None
+    messages = [str(w.message) for w in record]
+    # tiny images 1, 2, 3, 4: warnings at counts 1, 2 and 4
+    assert [m.split(' image')[0] for m in messages] == ['1', '2', '4']
+    assert '0.png' in messages[0] and '1x1' in messages[0]
