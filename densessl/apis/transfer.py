@@ -123,6 +123,8 @@ def run_transfer(config: str, task: str, pretrained: Optional[str] = None,
                             osp.splitext(osp.basename(config))[0])
     prepare_config(cfg, task, pretrained, work_dir, max_iters)
     register_task(task)
+    if TASKS[task] is None:
+        check_class_count(cfg)
     setup_checkpointing(cfg)
     if device == 'cpu':
         import os
@@ -135,6 +137,25 @@ def run_transfer(config: str, task: str, pretrained: Optional[str] = None,
         json.dump(dict(metrics, pretrained=pretrained or 'random init'), f,
                   indent=1, default=float)
     return metrics
+
+
+def check_class_count(cfg) -> None:
+    """A 3D model's ``num_classes`` must equal the class count of its
+    training data (read from the data set's class names): too few classes
+    fails mid-run, too many trains a head with dead outputs, silently."""
+    from densessl.registry import DATASETS
+    wanted = cfg.model.get('num_classes')
+    if wanted is None:
+        return
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    classes = (dataset.metainfo or {}).get('classes')
+    if classes and len(classes) != wanted:
+        raise ValueError(
+            f'the training data has {len(classes)} classes '
+            f'({", ".join(map(str, classes[:6]))}'
+            f'{", ..." if len(classes) > 6 else ""}) but model.num_classes '
+            f'is {wanted}; set --cfg-options model.num_classes='
+            f'{len(classes)}')
 
 
 def format_metrics(metrics: Dict[str, float],

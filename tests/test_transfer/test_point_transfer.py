@@ -158,3 +158,21 @@ def test_max_iters_on_an_epoch_config_says_what_to_do():
     cfg = Config.fromfile(CLS_SMALL)
     with pytest.raises(ValueError, match='train_cfg.max_epochs'):
         prepare_config(cfg, 'cls3d', max_iters=5)
+
+
+@pytest.mark.parametrize('num_classes', [2, 40])
+def test_a_head_that_does_not_fit_the_data_stops_first(tmp_path,
+                                                       num_classes):
+    env = dict(__import__('os').environ, PYTHONPATH=ROOT,
+               CUDA_VISIBLE_DEVICES='')
+    proc = subprocess.run(
+        [sys.executable, 'tools/benchmarks/point_transfer.py', CLS_SMALL,
+         '--work-dir', str(tmp_path / 'work'), '--cfg-options',
+         f'model.num_classes={num_classes}'],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        'error: the training data has 4 classes (table, lamp, mug, rocket) '
+        f'but model.num_classes is {num_classes}; set --cfg-options '
+        'model.num_classes=4')
+    assert not (tmp_path / 'work').exists()
