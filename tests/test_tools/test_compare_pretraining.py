@@ -183,3 +183,27 @@ def test_bn_recalibration_sets_the_statistics_of_the_given_images():
     expected = (conv[:3].mean((0, 2, 3)) + conv[3:].mean((0, 2, 3))) / 2
     assert torch.allclose(bn1.running_mean, expected, atol=1e-4)
     assert bn1.momentum == 0.1
+
+
+def test_label_free_ranking_tool_on_random_networks(tmp_path):
+    import json
+
+    import rank_label_free
+    from scipy.stats import spearmanr
+    assert rank_label_free.spearman([1, 2, 3, 4], [10, 30, 20, 40]) == \
+        pytest.approx(spearmanr([1, 2, 3, 4], [10, 30, 20, 40])[0])
+    store = tmp_path / 'store'
+    for seed in range(3):
+        path, record = _record(store, 'random (mocov2/densecl init)', seed,
+                               10 + seed, 20 - seed)
+        record['eval'] = dict(levels=[-2, -1])
+        with open(path, 'w') as f:
+            json.dump(record, f)
+    out = tmp_path / 'ranking.json'
+    table = rank_label_free.main(['--store', str(store), '--num-images', '2',
+                                  '--out', str(out)])
+    saved = json.loads(out.read_text())
+    assert saved['n'] == 3 and set(table) == {'alignment', 'uniformity',
+                                              'prompt_mIoU'}
+    for row in saved['runs']:
+        assert 0 <= row['alignment'] <= 4 and row['uniformity'] <= 0

@@ -44,9 +44,8 @@ class DenseQualityHook(Hook):
         self.seed = seed
         self._batch = None
 
-    def _held_out(self, runner):
+    def _held_out(self, dataset):
         from densessl.datasets import SceneDataset
-        dataset = runner.train_dataloader.dataset
         if not isinstance(dataset, SceneDataset):
             raise TypeError('DenseQualityHook needs a SceneDataset as the '
                             f'training data set, got {type(dataset).__name__}')
@@ -56,12 +55,15 @@ class DenseQualityHook(Hook):
                             num_objects=dataset.num_objects,
                             pipeline=dataset.pipeline.transforms)
 
-    def _build_batch(self, runner) -> Dict[str, object]:
+    def held_out_batch(self, dataset) -> Dict[str, object]:
+        """The fixed batch: held-out scenes of ``dataset``'s kind through
+        its pipeline (views drawn with this hook's own random state), their
+        unaugmented images and instance maps."""
         import random
 
         import numpy as np
         from mmengine.dataset import pseudo_collate
-        held_out = self._held_out(runner)
+        held_out = self._held_out(dataset)
         states = (random.getstate(), np.random.get_state(),
                   torch.get_rng_state())
         random.seed(self.seed)
@@ -110,7 +112,8 @@ class DenseQualityHook(Hook):
         model = runner.model.module if is_model_wrapper(runner.model) \
             else runner.model
         if self._batch is None:
-            self._batch = self._build_batch(runner)
+            self._batch = self.held_out_batch(
+                runner.train_dataloader.dataset)
         hub = runner.message_hub
         history = hub.get_info('dense_quality_history') or {}
         for name, value in self.measure(model, self._batch).items():

@@ -1,0 +1,117 @@
+"""How well do the label-free dense measures rank pretrained checkpoints?
+
+    python tools/benchmarks/rank_label_free.py [--store benchmarks/results]
+        [--work-dir work_dirs/compare] [--data photos] [--num-images 16]
+        [--out benchmarks/label_free_ranking.json]
+
+For every stored run of ``--data`` (random networks and pretrained
+checkpoints of ``compare_pretraining.py``, evaluated at its default levels),
+the measures of ``DenseQualityHook`` (dense alignment, uniformity,
+prompt-point mIoU, on the hook's held-out scenes) are computed from the
+checkpoint in ``--work-dir``, then the Spearman rank correlation of each
+measure with the stored probe and kNN mIoU is printed with its n. Alignment
+and uniformity are negated first (lower is better for both), so +1 means
+"ranks like the labels".
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--store', default='benchmarks/results')
+    parser.add_argument('--work-dir', default='work_dirs/compare')
+    parser.add_argument('--data', default='photos')
+    parser.add_argument('--levels', type=int, nargs='+', default=[-2, -1],
+                        help='use the stored runs evaluated at these levels')
+    parser.add_argument('--num-images', type=int, default=16)
+    parser.add_argument('--out', default='benchmarks/label_free_ranking.json')
+    return parser.parse_args(argv)
+
+
+def spearman(a, b) -> float:
+    """Spearman's rho (average ranks for ties)."""
+    import numpy as np
+    from scipy.stats import rankdata
+    ra, rb = rankdata(a), rankdata(b)
+    if np.std(ra) == 0 or np.std(rb) == 0:
+        return float('nan')
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+def measure_run(record, args):
+    import torch
+    from mmengine.config import Config
+
+    from densessl.apis import init_model
+    from densessl.engine.hooks import DenseQualityHook
+    sys.path.insert(0, osp.join(ROOT, 'tools', 'benchmarks'))
+    from compare_pretraining import CONFIGS
+    method = record['init'] if not record['init'].startswith('random') \
+        else record['init'].split('(')[1].split('/')[0].split(' ')[0]
+    checkpoint = None
+    if not record['init'].startswith('random'):
+        checkpoint = osp.join(args.work_dir, args.data, method,
+                              f'seed_{record["seed"]}',
+                              f'epoch_{record["budget"]["epochs"]}.pth')
+        if not osp.isfile(checkpoint):
+            return None
+    cfg = Config.fromfile(osp.join(ROOT, CONFIGS[method]))
+    cfg.train_dataloader.dataset.source = args.data
+    torch.manual_seed(record['seed'])  # the random rows' init
+    model = init_model(cfg, checkpoint)
+    from mmengine.registry import DefaultScope
+
+    from densessl.registry import DATASETS
+    with DefaultScope.overwrite_default_scope('densessl'):
+        dataset = DATASETS.build(dict(cfg.train_dataloader.dataset,
+                                      num_images=1))
+    hook = DenseQualityHook(num_images=args.num_images)
+    return hook.measure(model, hook.held_out_batch(dataset))
+
+
+def main(argv=None):
+    sys.path.insert(0, ROOT)
+    from densessl.evaluation.results_store import load_records
+    from densessl.utils.io import atomic_write_bytes
+    args = parse_args(argv)
+    records = [r for r in load_records(args.store)
+               if r['data'] == args.data and
+               r['eval'].get('levels') == args.levels]
+    rows = []
+    for record in records:
+        scores = measure_run(record, args)
+        if scores is None:
+            print(f'[{record["init"]} seed {record["seed"]}] no checkpoint '
+                  'here; skipped')
+            continue
+        rows.append(dict(init=record['init'], seed=record['seed'],
+                         probe=record['metrics']['probe']['mIoU'],
+                         knn=record['metrics']['knn']['mIoU'], **scores))
+        print(f'[{record["init"]} seed {record["seed"]}] ' + ', '.join(
+            f'{k} {v:.3f}' for k, v in scores.items()), flush=True)
+    if len(rows) < 3:
+        raise SystemExit(f'error: {len(rows)} runs with checkpoints; a rank '
+                         'correlation needs at least 3')
+    signs = dict(alignment=-1, uniformity=-1, prompt_mIoU=1)
+    table = {m: {target: spearman([signs[m] * r[m] for r in rows],
+                                  [r[target] for r in rows])
+                 for target in ('probe', 'knn')} for m in signs}
+    for measure, corr in table.items():
+        print(f'{measure}: Spearman vs probe {corr["probe"]:+.2f}, vs kNN '
+              f'{corr["knn"]:+.2f} (n = {len(rows)})')
+    atomic_write_bytes(json.dumps(dict(n=len(rows), spearman=table,
+                                       runs=rows), indent=1).encode(),
+                       args.out)
+    print(f'Wrote {args.out}')
+    return table
+
+
+if __name__ == '__main__':
+    sys.path.insert(0, ROOT)
+    from densessl.utils.cli import run_tool
+    run_tool(main)
