@@ -16,6 +16,13 @@ def pytest_configure(config):
         config.option.verbose = -1
 
 
+@pytest.fixture(autouse=True, scope='session')
+def _private_cache(tmp_path_factory):
+    # region masks etc. are cached in a directory of the run, not ~/.cache
+    os.environ['DENSESSL_CACHE'] = str(tmp_path_factory.mktemp('cache'))
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _densessl_scope():
     # Every test starts in the densessl scope, whatever scope (mmseg, mmdet)

@@ -55,3 +55,33 @@ def random_sites(n=300, size=12, batch=2, channels=4, seed=0):
     coords = torch.unique(coords, dim=0)
     feats = torch.randn(len(coords), channels, generator=g)
     return SparseTensor(feats, coords)
+
+
+def detcon_cfg(variant='B', hidden=32, dim=8, **kwargs):
+    neck = dict(type='RegionMLPNeck', in_channels=512, hid_channels=hidden,
+                out_channels=dim)
+    predictor = (dict(type='RegionMLPNeck', in_channels=dim,
+                      hid_channels=hidden, out_channels=dim)
+                 if variant == 'B' else None)
+    cfg = dict(type='DetCon' + variant, num_samples=4,
+               backbone=copy.deepcopy(TINY_BACKBONE), neck=neck,
+               head=dict(type='DetConHead', predictor=predictor))
+    cfg.update(kwargs)
+    return cfg
+
+
+def region_samples(batch=4, size=64, views=2, seed=0):
+    """Data samples with ``mask_maps`` (a 2 x 2 grid of regions, the second
+    view shifted), for the DetCon tests."""
+    from densessl.structures import DataSample
+    samples = []
+    for b in range(batch):
+        grid = torch.zeros(size, size, dtype=torch.long)
+        grid[:, size // 2:] += 1
+        grid[size // 2:] += 2
+        maps = torch.stack([grid if v == 0 else torch.roll(grid, b + v, 1)
+                            for v in range(views)])
+        sample = DataSample()
+        sample.mask_maps = maps
+        samples.append(sample)
+    return samples

@@ -7,6 +7,7 @@ from .point import (FarthestPointSubsample, GridSample, LoadPointCloud,
 from .point_scene import (CenterShift, ChromaticJitter, PackSparsePointInputs,
                           PointFeatures, PointMultiView, RandomFlip3d,
                           RandomJitter, RandomRotate, RandomScale, SphereCrop)
+from .region_masks import LoadRegionMasks
 from .photometric import (ColorJitter, RandomGaussianBlur, RandomGrayscale,
                           RandomSolarize)
 
@@ -17,5 +18,6 @@ __all__ = [
     'NormalizeToUnitSphere', 'PackPointInputs', 'PointScaleAndTranslate',
     'RandomPointSubsample', 'FarthestPointSubsample', 'CenterShift', 'ChromaticJitter',
     'PackSparsePointInputs', 'PointFeatures', 'PointMultiView', 'RandomFlip3d',
-    'RandomJitter', 'RandomRotate', 'RandomScale', 'SphereCrop'
+    'RandomJitter', 'RandomRotate', 'RandomScale', 'SphereCrop',
+    'LoadRegionMasks'
 ]

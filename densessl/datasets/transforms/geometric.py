@@ -6,12 +6,14 @@ and last kept pixels divided by ``W - 1`` / ``H - 1``. The full image is
 ``[0, 0, 1, 1]``. A horizontal flip swaps ``x1`` and ``x2`` (so ``x1 > x2``);
 the box is not re-sorted. Boxes compose, so crops of crops stay exact.
 Geometric transforms must come before photometric ones (they are in every
-densessl pipeline).
+densessl pipeline). A region id map ``mask_map`` (``LoadRegionMasks``), if
+present, is cropped, resized (nearest) and flipped with the image.
 """
 import math
 import random
 from typing import Sequence, Tuple
 
+import numpy as np
 from PIL import Image
 
 from densessl.registry import TRANSFORMS
@@ -29,6 +31,10 @@ def init_geometry(results: dict) -> dict:
     results.setdefault('crop_box', [0.0, 0.0, 1.0, 1.0])
     results.setdefault('flipped', False)
     return results
+
+
+def _mask_image(mask: np.ndarray) -> Image.Image:
+    return Image.fromarray(np.asarray(mask, dtype=np.int32))
 
 
 def compose_box(box: Sequence[float], x0: float, y0: float, x1: float,
@@ -67,6 +73,20 @@ def random_resized_crop_params(height: int, width: int,
     return (height - h) // 2, (width - w) // 2, h, w
 
 
+def clamped_crop_params(height: int, width: int,
+                        scale: Tuple[float, float],
+                        ratio: Tuple[float, float]
+                        ) -> Tuple[int, int, int, int]:
+    """The official DetCon / BYOL crop: one draw of area and log-uniform
+    aspect ratio, width and height clamped to the image, uniform offset."""
+    area = height * width
+    target_area = area * random.uniform(scale[0], scale[1])
+    aspect = math.exp(random.uniform(math.log(ratio[0]), math.log(ratio[1])))
+    w = max(1, min(int(round(math.sqrt(target_area * aspect))), width))
+    h = max(1, min(int(round(math.sqrt(target_area / aspect))), height))
+    return random.randint(0, height - h), random.randint(0, width - w), h, w
+
+
 def _intersection_area(a, b) -> float:
     """Area of the intersection of two ``(left, top, right, bottom)``."""
     w = min(a[2], b[2]) - max(a[0], b[0])
@@ -98,6 +118,9 @@ class RandomResizedCropCoord:
             crop so that it overlaps the first view's crop by at least this
             fraction of its area (SlotCon: 0.01); None: independent crops.
             Must be the first geometric transform of the view.
+        sampling: ``'torchvision'`` (10 draws, then a centre crop; default)
+            or ``'clamped'`` (one draw clamped to the image: the official
+            DetCon / BYOL TF code).
     """
 
     def __init__(self,
@@ -105,7 +128,15 @@ class RandomResizedCropCoord:
                  scale: Tuple[float, float] = (0.08, 1.0),
                  ratio: Tuple[float, float] = (3 / 4, 4 / 3),
                  interpolation: str = 'bilinear',
-                 min_overlap=None) -> None:
+                 min_overlap=None,
+                 sampling: str = 'torchvision') -> None:
+        if sampling not in ('torchvision', 'clamped'):
+            raise ValueError(f'sampling must be "torchvision" or "clamped", '
+                             f'got {sampling!r}')
+        if sampling == 'clamped' and min_overlap is not None:
+            raise ValueError('min_overlap is drawn with torchvision sampling '
+                             'only; leave sampling="torchvision"')
+        self.sampling = sampling
         self.size = (size, size) if isinstance(size, int) else tuple(size)
         self.scale = tuple(scale)
         self.ratio = tuple(ratio)
@@ -114,6 +145,8 @@ class RandomResizedCropCoord:
 
     def _params(self, results: dict, height: int, width: int):
         reference = results.get('reference_box')
+        if self.sampling == 'clamped':
+            return clamped_crop_params(height, width, self.scale, self.ratio)
         if self.min_overlap is None or reference is None:
             return random_resized_crop_params(height, width, self.scale,
                                               self.ratio)
@@ -135,6 +168,10 @@ class RandomResizedCropCoord:
         results['img'] = img.resize((out_w, out_h),
                                     _RESAMPLE[self.interpolation],
                                     box=(j, i, j + w, i + h))
+        if 'mask_map' in results:
+            results['mask_map'] = np.asarray(_mask_image(
+                results['mask_map']).resize((out_w, out_h), Image.NEAREST,
+                                            box=(j, i, j + w, i + h)))
         # centres of the first and last crop pixels, normalised by W-1, H-1
         results['crop_box'] = compose_box(
             results['crop_box'], j / max(width - 1, 1), i / max(height - 1, 1),
@@ -143,7 +180,8 @@ class RandomResizedCropCoord:
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(size={self.size}, scale={self.scale}'
-                f', ratio={self.ratio}, min_overlap={self.min_overlap})')
+                f', ratio={self.ratio}, min_overlap={self.min_overlap}, '
+                f'sampling={self.sampling!r})')
 
 
 @TRANSFORMS.register_module()
@@ -157,6 +195,9 @@ class RandomFlipCoord:
         results = init_geometry(results)
         if random.random() < self.prob:
             results['img'] = results['img'].transpose(Image.FLIP_LEFT_RIGHT)
+            if 'mask_map' in results:
+                results['mask_map'] = np.ascontiguousarray(
+                    np.asarray(results['mask_map'])[:, ::-1])
             x1, y1, x2, y2 = results['crop_box']
             results['crop_box'] = [x2, y1, x1, y2]
             results['flipped'] = not results['flipped']

@@ -74,7 +74,8 @@ def _to_chw_uint8(img) -> torch.Tensor:
 @TRANSFORMS.register_module()
 class PackMultiViewInputs:
     """Pack the views into ``inputs`` (``V x 3 x H x W`` uint8) and a
-    :class:`DataSample` with ``crop_boxes`` (``V x 4``) and ``flips``.
+    :class:`DataSample` with ``crop_boxes`` (``V x 4``) and ``flips``, and
+    ``mask_maps`` (``V x H x W`` int64) when the views carry region masks.
 
     Without ``views`` the single ``img`` is packed as ``3 x H x W``.
     """
@@ -94,6 +95,10 @@ class PackMultiViewInputs:
             sample.crop_boxes = torch.tensor(
                 [v['crop_box'] for v in views], dtype=torch.float32)
             sample.flips = torch.tensor([v['flipped'] for v in views])
+            if 'mask_map' in views[0]:
+                sample.mask_maps = torch.stack([torch.from_numpy(
+                    np.asarray(v['mask_map'], dtype=np.int64))
+                    for v in views])
         else:
             inputs = _to_chw_uint8(results['img'])
         return dict(inputs=inputs, data_samples=sample)

@@ -64,3 +64,26 @@ class DenseCLNeck(BaseModule):
         dense = self.mlp2(x)
         pooled = dense.mean(dim=(2, 3))
         return global_proj, dense.flatten(2), pooled
+
+
+@MODELS.register_module()
+class RegionMLPNeck(BaseModule):
+    """Linear(bias) -> BN -> ReLU -> Linear(no bias) on ``... x C`` vectors
+    (DetCon's projector and predictor, official ``networks.MLP``).
+
+    All leading dimensions are flattened before the BN, so it normalises
+    over batch x regions, as the official haiku BatchNorm on ``B x K x C``
+    (a config's ``sync_bn`` turns it into SyncBN across processes).
+    """
+
+    def __init__(self, in_channels: int, hid_channels: int,
+                 out_channels: int, last_bias: bool = False) -> None:
+        super().__init__()
+        self.mlp = nn.Sequential(
+            nn.Linear(in_channels, hid_channels),
+            nn.BatchNorm1d(hid_channels), nn.ReLU(inplace=True),
+            nn.Linear(hid_channels, out_channels, bias=last_bias))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        lead = x.shape[:-1]
+        return self.mlp(x.reshape(-1, x.shape[-1])).reshape(*lead, -1)

@@ -1,5 +1,5 @@
-"""MoCo's shuffle-BN and a gradient-free gather, on MMEngine's process
-helpers (``mmengine.dist``: no-ops in a single process)."""
+"""MoCo's shuffle-BN and the gathers of contrastive targets, on MMEngine's
+process helpers (``mmengine.dist``: no-ops in a single process)."""
 from typing import Tuple
 
 import torch
@@ -45,3 +45,13 @@ def batch_unshuffle_ddp(x: torch.Tensor,
     x_all = concat_all_gather(x)
     mine = unshuffle.view(world, local)[get_rank()]
     return x_all[mine]
+
+
+def all_gather_with_grad(tensor: torch.Tensor) -> torch.Tensor:
+    """Concatenate ``tensor`` from every process along dim 0, keeping the
+    gradient to every process's part (``torch.distributed.nn``), as
+    SimCLR-style losses whose targets are the online outputs need."""
+    if get_world_size() == 1:
+        return tensor
+    from torch.distributed.nn.functional import all_gather as gather
+    return torch.cat(gather(tensor.contiguous()), dim=0)
