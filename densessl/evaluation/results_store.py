@@ -28,7 +28,8 @@ DEFAULT_STORE = 'benchmarks/results'
 METHOD_ORDER = ('mocov2', 'densecl', 'byol', 'pixpro', 'slotcon', 'detcon')
 #: (better, worse) pairs the papers report; 'random' = that method's random
 TARGET_PAIRS = (('densecl', 'mocov2'), ('mocov2', 'random'),
-                ('pixpro', 'byol'), ('slotcon', 'byol'), ('byol', 'random'))
+                ('pixpro', 'byol'), ('slotcon', 'byol'), ('byol', 'random'),
+                ('detcon_b', 'byol'), ('detcon_s', 'mocov2'))
 METRICS = ('probe', 'knn')
 
 

@@ -40,14 +40,31 @@ def test_each_backbone_init_gets_its_own_random_row():
                                 'slotcon'])
     names = [name for name, _ in rows]
     assert len(rows) == 2, names
-    assert 'mocov2/densecl' in names[0] and 'byol/pixpro/slotcon' in names[1]
+    assert 'mocov2/densecl' in names[0]
+    assert 'byol/pixpro/slotcon/detcon_b/detcon_s' in names[1]
     inits = {_cfg(m).model.backbone.zero_init_last for _, m in rows}
     assert inits == {False, True}
     # the same network keeps its name whichever methods are asked for
     assert harness.random_rows(['densecl']) == [
         ('random (mocov2/densecl init)', 'densecl')]
     assert harness.random_rows(['slotcon']) == [
-        ('random (byol/pixpro/slotcon init)', 'slotcon')]
+        ('random (byol/pixpro/slotcon/detcon_b/detcon_s init)', 'slotcon')]
+
+
+def test_random_records_are_renamed_when_a_method_joins_their_init(tmp_path):
+    from densessl.evaluation.results_store import find_record, run_key
+    store = str(tmp_path)
+    _, old = _record(store, 'random (byol/pixpro/slotcon init)', 0, 20.0, 10.0)
+    _, kept = _record(store, 'random (mocov2/densecl init)', 0, 21.0, 11.0)
+    assert harness.rename_random_records(store) == 1
+    assert find_record(store, old['key']) is None
+    new_name = 'random (byol/pixpro/slotcon/detcon_b/detcon_s init)'
+    new_key = run_key(new_name, 0, 'photos', old['budget'], old['eval'],
+                      old['config_hash'])
+    moved = find_record(store, new_key)
+    assert moved['init'] == new_name and moved['metrics'] == old['metrics']
+    assert find_record(store, kept['key']) is not None
+    assert harness.rename_random_records(store) == 0
 
 
 def _record(store, init, seed, probe, knn, epochs=6, data='photos'):

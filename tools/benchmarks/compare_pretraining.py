@@ -45,6 +45,8 @@ CONFIGS = {
     'byol': 'configs/byol/byol_resnet18_1xb32-lars-coslr-6e_scenes.py',
     'pixpro': 'configs/pixpro/pixpro_resnet18_1xb32-lars-coslr-6e_scenes.py',
     'slotcon': 'configs/slotcon/slotcon_resnet18_1xb32-lars-coslr-6e_scenes.py',
+    'detcon_b': 'configs/detcon/detcon-b_resnet18_1xb32-lars-coslr-6e_scenes.py',
+    'detcon_s': 'configs/detcon/detcon-s_resnet18_1xb32-lars-coslr-6e_scenes.py',
 }
 
 
@@ -133,6 +135,37 @@ def random_rows(methods):
     return rows
 
 
+def _members(init: str):
+    return set(init[len('random ('):-len(' init)')].split('/'))
+
+
+def rename_random_records(store: str) -> int:
+    """Give stored random-init records the row name of today's method list
+    (a new method with the same init joins the name; the network and its
+    numbers are unchanged). Returns how many were renamed."""
+    import glob
+
+    from densessl.evaluation.results_store import run_key, write_record
+    names = [name for name, _ in random_rows(list(CONFIGS))]
+    renamed = 0
+    for path in glob.glob(osp.join(store, '**', 'random*.json'),
+                          recursive=True):
+        with open(path) as f:
+            record = json.load(f)
+        old = record['init']
+        new = [n for n in names if n != old and _members(old) < _members(n)]
+        if not old.startswith('random (') or not new:
+            continue
+        record['init'] = new[0]
+        record['key'] = run_key(new[0], record['seed'], record['data'],
+                                record['budget'], record['eval'],
+                                record['config_hash'])
+        write_record(store, record)
+        os.remove(path)
+        renamed += 1
+    return renamed
+
+
 def pretrain_config(method: str, seed: int, args):
     """The config a method pretrains with in this comparison."""
     from mmengine.config import Config
@@ -152,11 +185,11 @@ def budget_of(cfg, args) -> dict:
 
 
 def _crop_size(cfg):
-    for view in cfg.train_dataloader.dataset.pipeline[0].get(
-            'transforms', []):
-        for step in (view if isinstance(view, list) else [view]):
-            if 'RandomResizedCrop' in step.get('type', ''):
-                return step['size']
+    for stage in cfg.train_dataloader.dataset.pipeline:
+        for view in stage.get('transforms', []):
+            for step in (view if isinstance(view, list) else [view]):
+                if 'RandomResizedCrop' in step.get('type', ''):
+                    return step['size']
     return None
 
 
@@ -247,6 +280,10 @@ def main(argv=None):
     deadline = None if args.max_minutes is None else \
         start + args.max_minutes * 60
     eval_cfg = eval_settings(args, eval_args(['config']))
+    renamed = rename_random_records(args.store)
+    if renamed:
+        print(f'{renamed} stored random-init record(s) renamed to the '
+              'current method list', flush=True)
     runs = plan(args, eval_cfg)
     done = skipped = 0
     for init, method, seed, pretrained, cfg, budget, config_hash, key in runs:
