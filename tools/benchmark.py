@@ -7,7 +7,7 @@
 Prints, for the same backbone, batch and input size, the training step time
 (forward + backward + SGD step) of each method (built from its paper
 config, backbone swapped) and its ratio to the baseline (DenseCL / MoCo-v2,
-PixPro / BYOL, SlotCon / BYOL), with steps of the methods interleaved so that
+PixPro / BYOL, SlotCon / BYOL, DetCon-B / BYOL), with steps of the methods interleaved so that
 machine noise hits both alike. ``--variants`` adds bf16 autocast and / or
 ``channels_last`` runs of every method from the same weights and inputs:
 their step time against fp32 and how far their first loss is from fp32's.
@@ -28,10 +28,11 @@ PAPER_CONFIGS = {
     'byol': None,  # the BYOL model base, with PixPro's schedule
     'pixpro': 'pixpro/pixpro_resnet50_8xb128-lars-coslr-100e_in1k.py',
     'slotcon': 'slotcon/slotcon_resnet50_8xb64-lars-coslr-800e_coco.py',
+    'detcon_b': 'detcon/detcon-b_resnet50_16xb256-lars-coslr-1000e_in1k.py',
 }
 # (method, baseline) pairs whose ratio is reported; issue targets in brackets
 RATIOS = [('densecl', 'mocov2', 1.05), ('pixpro', 'byol', 1.05),
-          ('slotcon', 'byol', 1.15)]
+          ('slotcon', 'byol', 1.15), ('detcon_b', 'byol', 1.10)]
 VARIANTS = ('fp32', 'bf16', 'channels_last', 'bf16+channels_last')
 
 
@@ -59,7 +60,8 @@ def method_cfgs(backbone: str, channels: int):
 
 
 def fake_geometry(batch: int, size: int):
-    """Data samples with random, overlapping crop boxes and flips."""
+    """Data samples with random, overlapping crop boxes and flips, and
+    region masks (random ids on an 8 x 8 block grid) per view."""
     import torch
 
     from densessl.structures import DataSample
@@ -71,6 +73,10 @@ def fake_geometry(batch: int, size: int):
         flips = torch.rand(2) < 0.5
         boxes[flips] = boxes[flips][:, [2, 1, 0, 3]]
         sample.crop_boxes, sample.flips = boxes, flips
+        blocks = torch.randint(0, 12, (2, 8, 8))
+        sample.mask_maps = blocks.repeat_interleave(
+            -(-size // 8), 1).repeat_interleave(-(-size // 8), 2)[
+                :, :size, :size]
         samples.append(sample)
     return samples
 
