@@ -106,7 +106,7 @@ def test_bad_config_keys_give_clear_errors(tmp_path, option, message):
 
 
 @pytest.mark.parametrize('method', ['mocov2', 'byol', 'pixpro', 'slotcon',
-                                    'point_cmae'])
+                                    'detcon', 'point_cmae'])
 def test_train_tool_runs_each_method(tmp_path, method):
     config = osp.join(ROOT, f'tests/data/{method}_tiny.py')
     proc = run(['tools/train.py', config, '--work-dir', str(tmp_path),
@@ -117,9 +117,29 @@ def test_train_tool_runs_each_method(tmp_path, method):
     assert (tmp_path / 'loss_curve.png').stat().st_size > 0
     log = proc.stdout + proc.stderr
     assert 'loss:' in log
-    if method in ('byol', 'pixpro', 'slotcon'):
+    if method in ('byol', 'pixpro', 'slotcon', 'detcon'):
         # the momentum schedule ran: ema_decay logged and rising
         assert 'ema_decay' in log
+
+
+def test_detcon_backbone_exports_and_maps_similarity(tmp_path):
+    config = osp.join(ROOT, 'tests/data/detcon_tiny.py')
+    proc = run(['tools/train.py', config, '--work-dir', str(tmp_path),
+                '--cfg-options', 'train_cfg.max_epochs=1'])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = tmp_path / 'backbone.pth'
+    proc = run(['tools/extract_backbone.py', str(tmp_path / 'epoch_1.pth'),
+                str(out)])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    key = 'backbone.timm_model.conv1.weight'
+    assert torch.equal(load(out)['state_dict'][key],
+                       load(tmp_path / 'epoch_1.pth')['state_dict'][key])
+    png = tmp_path / 'sim.png'
+    proc = run(['tools/visualize_similarity.py', config, '--checkpoint',
+                str(tmp_path / 'epoch_1.pth'), '--size', '64', '--out',
+                str(png)])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert png.stat().st_size > 0
 
 
 def test_amp_on_cpu_trains_in_bfloat16(tmp_path):
