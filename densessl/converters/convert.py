@@ -208,6 +208,7 @@ def convert_checkpoint(src: str, dst: str, source_format: str = 'auto',
                                          source_format=fmt, layout=target,
                                          branch=backbone.branch))
     used = set(backbone.used)
-    rest = Counter(k.split('.')[0] for k in state if k not in used)
+    rest = Counter(k.split('.')[0].split('/')[0] for k in state
+                   if k not in used)
     return Report(fmt, backbone.branch, backbone.kind, target, len(out),
                   checked, dict(rest), hint)

@@ -18,7 +18,8 @@ import torch
 
 from densessl.models.utils import BACKBONE_PREFIX
 from .keymaps import (POINT_CMAE_DECODERS, POINT_MAE_DECODER,
-                      RES16UNET_NAMES, point_mae_decoder, point_mae_encoder,
+                      RES16UNET_NAMES, haiku_resnet_to_torchvision,
+                      haiku_wrappers, point_mae_decoder, point_mae_encoder,
                       res16unet_to_minkunet, strip_prefix)
 
 StateDict = Dict[str, torch.Tensor]
@@ -126,6 +127,20 @@ def _pointcontrast(state: Mapping, branch: str) -> Backbone:
     return Backbone('minkunet', backbone, 'online', used=used)
 
 
+def _haiku(state: Mapping, branch: str) -> Backbone:
+    """DetCon / BYOL JAX releases: wrappers naming ``target`` hold the
+    momentum network, the others the online one."""
+    branch = 'online' if branch == 'auto' else branch
+    groups = haiku_wrappers(state)
+    chosen = [w for w in groups if ('target' in w) == (branch == 'teacher')]
+    if not chosen:
+        raise ValueError(f'this checkpoint has no {branch} ResNet (haiku '
+                         f'wrappers found: {sorted(groups) or ["(none)"]})')
+    keys = [k for w in chosen for k in groups[w]]
+    return Backbone('resnet', haiku_resnet_to_torchvision(state, keys),
+                    branch, used=keys)
+
+
 @dataclass
 class Format:
     name: str
@@ -174,6 +189,11 @@ FORMATS: Dict[str, Format] = OrderedDict((f.name, f) for f in [
            '(conv0p1s1.kernel, block1.0.norm1.bn.*, convtr4p16s2.kernel, '
            'final.*)',
            lambda s: 'conv0p1s1.kernel' in s, _pointcontrast),
+    Format('detcon', 'official DetCon / BYOL JAX release (.npy of haiku '
+           'params and state: res_net50/~/initial_conv/w, .../block_group_0/'
+           '~/block_0/~/conv_0/w, batchnorm_0/~/mean_ema/average; online, '
+           'or target params with --branch teacher)',
+           lambda s: bool(haiku_wrappers(s)), _haiku),
     Format('torchvision', 'a plain torchvision / timm ResNet state dict '
            '(the DenseCL release files: state_dict of conv1, layer1..4)',
            _is_resnet, _online_only),

@@ -140,3 +140,60 @@ def res16unet_to_minkunet(state: Mapping[str, torch.Tensor]) -> StateDict:
             value = value.reshape(-1)
         out[f'{target}.{rest}'] = value
     return out
+
+
+# --- ResNet: haiku (DetCon / BYOL JAX releases) -> torchvision names ----------
+
+_HAIKU_KEY = re.compile(
+    r'^(?P<wrap>(?:.*/)?)[a-z_0-9]+/~/(?P<module>initial_conv|'
+    r'initial_batchnorm|block_group_(?P<group>\d+)/~/block_(?P<block>\d+)/~/'
+    r'(?P<layer>conv_\d|batchnorm_\d|shortcut_conv|shortcut_batchnorm))'
+    r'(?:/~/(?P<ema>mean_ema|var_ema))?/(?P<leaf>w|scale|offset|average)$')
+_HAIKU_BN_LEAF = {'scale': 'weight', 'offset': 'bias',
+                  'mean_ema': 'running_mean', 'var_ema': 'running_var'}
+
+
+def haiku_wrappers(state: Mapping[str, torch.Tensor]) -> Dict[str, list]:
+    """The ResNet keys of a flattened haiku checkpoint, by wrapper prefix
+    (e.g. ``online_params/`` and ``online_state/``, or ``''``)."""
+    groups: Dict[str, list] = {}
+    for key in state:
+        match = _HAIKU_KEY.match(key)
+        if match:
+            groups.setdefault(match['wrap'], []).append(key)
+    return groups
+
+
+def haiku_resnet_to_torchvision(state: Mapping[str, torch.Tensor],
+                                keys) -> StateDict:
+    """haiku ``hk.nets.ResNet`` v1 parameters and BN state -> torchvision
+    ResNet keys: ``initial_conv`` -> ``conv1``, ``block_group_g/~/block_b``
+    -> ``layer{g+1}.{b}``, ``conv_i`` / ``batchnorm_i`` -> ``conv{i+1}`` /
+    ``bn{i+1}``, ``shortcut_*`` -> ``downsample.0/1``; conv kernels HWIO ->
+    OIHW, BN vectors (``1 x 1 x 1 x C``) flattened, EMA ``average`` ->
+    running statistics (``num_batches_tracked`` set to 0)."""
+    out = OrderedDict()
+    for key in keys:
+        m = _HAIKU_KEY.match(key)
+        if m['module'] == 'initial_conv':
+            base = 'conv1'
+        elif m['module'] == 'initial_batchnorm':
+            base = 'bn1'
+        else:
+            layer = m['layer']
+            name = {'shortcut_conv': 'downsample.0',
+                    'shortcut_batchnorm': 'downsample.1'}.get(layer)
+            if name is None:
+                kind, index = layer.split('_')
+                name = ('conv' if kind == 'conv' else 'bn') + \
+                    str(int(index) + 1)
+            base = f'layer{int(m["group"]) + 1}.{m["block"]}.{name}'
+        value = torch.as_tensor(state[key])
+        if m['leaf'] == 'w':
+            out[base + '.weight'] = value.permute(3, 2, 0, 1).contiguous()
+            continue
+        leaf = _HAIKU_BN_LEAF[m['ema'] or m['leaf']]
+        out[f'{base}.{leaf}'] = value.reshape(-1).clone()
+        out.setdefault(base + '.num_batches_tracked',
+                       torch.zeros((), dtype=torch.long))
+    return out

@@ -79,6 +79,9 @@ def load_checkpoint_file(path: str, trust: bool = False) -> dict:
         raise FileNotFoundError(f'Checkpoint "{path}" not found.')
     if os.path.getsize(path) == 0:
         raise ValueError(f'"{path}" is empty (0 bytes): not a checkpoint')
+    with open(path, 'rb') as f:
+        if f.read(6) == b'\x93NUMPY':
+            return load_numpy_checkpoint(path, trust)
     try:
         ckpt = torch.load(path, map_location='cpu', weights_only=not trust)
     except pickle.UnpicklingError as err:
@@ -101,6 +104,47 @@ def load_checkpoint_file(path: str, trust: bool = False) -> dict:
         raise ValueError(f'"{path}" holds a {type(ckpt).__name__}, not a '
                          'checkpoint dict')
     return ckpt
+
+
+def _flatten(obj, prefix: str, out: dict) -> dict:
+    import numpy as np
+    if isinstance(obj, Mapping):
+        for key, value in obj.items():
+            _flatten(value, f'{prefix}{key}/', out)
+    elif isinstance(obj, (np.ndarray, np.generic)) and \
+            obj.dtype.kind in 'fiub':
+        out[prefix[:-1]] = torch.from_numpy(np.array(obj))
+    return out
+
+
+def load_numpy_checkpoint(path: str, trust: bool = False) -> dict:
+    """A ``.npy`` checkpoint (the JAX releases of DetCon / BYOL: a pickled
+    dict of nested parameter dicts) as one flat dict of tensors, nested
+    names joined with ``/``. Unpickling runs code, so it needs
+    ``trust``."""
+    import numpy as np
+    try:
+        content = np.load(path, allow_pickle=trust)
+    except ValueError as err:
+        if 'allow_pickle' in str(err):
+            raise ValueError(
+                f'"{path}" is a pickled numpy file (the JAX releases are): '
+                'loading it runs code from the file. If you trust its '
+                'source, pass --trust-checkpoint.') from None
+        raise ValueError(f'"{path}" cannot be read as a numpy file: '
+                         f'{err}') from None
+    except (OSError, EOFError) as err:
+        raise ValueError(f'"{path}" cannot be read as a numpy file (is it '
+                         f'truncated?): {err}') from None
+    if content.dtype == object and content.shape == ():
+        content = content.item()
+    if not isinstance(content, Mapping):
+        raise ValueError(f'"{path}" holds a {type(content).__name__}, not a '
+                         'dict of parameters')
+    state = _flatten(content, '', OrderedDict())
+    if not state:
+        raise ValueError(f'"{path}" holds no numeric arrays')
+    return state
 
 
 def save_tensors_only(state_dict: Mapping[str, torch.Tensor], path: str,

@@ -113,3 +113,60 @@ def slotcon(online, key, prototypes=8, out=16, hid=64):
     state['module.center'] = torch.zeros(1, prototypes)
     state['module.predictor_slot.mlp.0.weight'] = torch.randn(hid, out)
     return {'model': state, 'epoch': 800}
+
+
+def _haiku_bn(params, state, path, bn):
+    shape = (1, 1, 1, -1)
+    params[path] = dict(scale=bn.weight.detach().numpy().reshape(shape),
+                        offset=bn.bias.detach().numpy().reshape(shape))
+    for ema, value in (('mean_ema', bn.running_mean),
+                       ('var_ema', bn.running_var)):
+        state[f'{path}/~/{ema}'] = dict(
+            average=value.numpy().reshape(shape).copy(),
+            hidden=value.numpy().reshape(shape).copy(),
+            counter=__import__('numpy').array(1000, dtype='int32'))
+
+
+def _haiku_conv(params, path, conv):
+    # haiku kernels are H x W x in x out
+    params[path] = dict(w=conv.weight.detach().numpy().transpose(2, 3, 1, 0))
+
+
+def haiku_resnet(model, name='res_net50'):
+    """``hk.nets.ResNet`` v1 parameter and state dicts (module path ->
+    {leaf: array}) holding a torchvision ResNet's weights, names as haiku
+    builds them (``initial_conv``, ``block_group_g/~/block_b/~/conv_i``,
+    ``batchnorm_i``, ``shortcut_conv``, BN ``mean_ema`` / ``var_ema``)."""
+    params, state = {}, {}
+    _haiku_conv(params, f'{name}/~/initial_conv', model.conv1)
+    _haiku_bn(params, state, f'{name}/~/initial_batchnorm', model.bn1)
+    for g in range(4):
+        for b, block in enumerate(getattr(model, f'layer{g + 1}')):
+            path = f'{name}/~/block_group_{g}/~/block_{b}/~/'
+            convs = [block.conv1, block.conv2] + (
+                [block.conv3] if hasattr(block, 'conv3') else [])
+            bns = [block.bn1, block.bn2] + (
+                [block.bn3] if hasattr(block, 'bn3') else [])
+            for i, (conv, bn) in enumerate(zip(convs, bns)):
+                _haiku_conv(params, f'{path}conv_{i}', conv)
+                _haiku_bn(params, state, f'{path}batchnorm_{i}', bn)
+            if block.downsample is not None:
+                _haiku_conv(params, f'{path}shortcut_conv',
+                            block.downsample[0])
+                _haiku_bn(params, state, f'{path}shortcut_batchnorm',
+                          block.downsample[1])
+    return params, state
+
+
+def detcon_release(online, target):
+    """A DetCon / BYOL JAX checkpoint stand-in: online and target haiku
+    parameters and state under wrapper keys (the exact wrapper names of the
+    released ``.npy`` are not documented; see docs/convert_checkpoint.md),
+    plus the projector of the online network."""
+    import numpy as np
+    online_params, online_state = haiku_resnet(online)
+    target_params, target_state = haiku_resnet(target)
+    online_params['projector/~/linear'] = dict(
+        w=np.zeros((2048, 8), np.float32), b=np.zeros(8, np.float32))
+    return dict(online_params=online_params, online_state=online_state,
+                target_params=target_params, target_state=target_state)

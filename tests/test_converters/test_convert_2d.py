@@ -204,3 +204,83 @@ def test_cli(nets, tmp_path, capsys):
     assert 'openselfsup' in out and 'mm-resnet' in out and 'queue' in out
     with pytest.raises(SystemExit, match='error: .*not found'):
         main([str(tmp_path / 'missing.pth'), str(tmp_path / 'o.pth')])
+
+
+def _same_pad(x, kernel, stride):
+    """TF / haiku ``SAME`` padding (the extra pixel goes after)."""
+    import torch.nn.functional as F
+    pads = []
+    for size in (x.shape[3], x.shape[2]):
+        out = -(-size // stride)
+        total = max((out - 1) * stride + kernel - size, 0)
+        pads += [total // 2, total - total // 2]
+    return F.pad(x, pads, value=float('-inf') if kernel == 'pool' else 0.0)
+
+
+def _haiku_forward(params, state, x, name='res_net50'):
+    """An independent eval-mode forward of ``hk.nets.ResNet`` v1 (NCHW
+    here) from haiku-named parameters, with SAME padding."""
+    import torch.nn.functional as F
+
+    def conv(path, x, stride):
+        w = torch.from_numpy(params[path]['w']).permute(3, 2, 0, 1)
+        return F.conv2d(_same_pad(x, w.shape[-1], stride), w, stride=stride)
+
+    def bn(path, x):
+        get = lambda d, k: torch.from_numpy(d[k]).reshape(1, -1, 1, 1)
+        mean = get(state[path + '/~/mean_ema'], 'average')
+        var = get(state[path + '/~/var_ema'], 'average')
+        return (x - mean) / torch.sqrt(var + 1e-5) * \
+            get(params[path], 'scale') + get(params[path], 'offset')
+
+    x = F.relu(bn(f'{name}/~/initial_batchnorm',
+                  conv(f'{name}/~/initial_conv', x, 2)))
+    size = x.shape[-1]
+    total = max((-(-size // 2) - 1) * 2 + 3 - size, 0)
+    x = F.max_pool2d(F.pad(x, [total // 2, total - total // 2] * 2,
+                           value=float('-inf')), 3, 2)
+    for g in range(4):
+        b = 0
+        while f'{name}/~/block_group_{g}/~/block_{b}/~/conv_0' in params:
+            path = f'{name}/~/block_group_{g}/~/block_{b}/~/'
+            stride = 2 if g > 0 and b == 0 else 1
+            shortcut = x
+            if path + 'shortcut_conv' in params:
+                shortcut = bn(path + 'shortcut_batchnorm',
+                              conv(path + 'shortcut_conv', x, stride))
+            out = x
+            for i, s in enumerate((1, stride, 1)):  # bottleneck: stride on 3x3
+                out = bn(f'{path}batchnorm_{i}', conv(f'{path}conv_{i}', out, s))
+                if i < 2:
+                    out = F.relu(out)
+            x = F.relu(out + shortcut)
+            b += 1
+    return x
+
+
+def test_detcon_jax_release_converts_and_computes_the_same_c5(tmp_path):
+    import numpy as np
+    online, target = layouts.resnet(50, seed=3), layouts.resnet(50, seed=4)
+    release = layouts.detcon_release(online, target)
+    src = tmp_path / 'resnet50_detcon_b_imagenet_1k.npy'
+    np.save(src, release, allow_pickle=True)
+    with pytest.raises(ValueError, match='--trust-checkpoint'):
+        convert_checkpoint(str(src), str(tmp_path / 'x.pth'))
+    for branch, wrapper in (('auto', 'online'), ('teacher', 'target')):
+        dst = tmp_path / f'{branch}.pth'
+        report = convert_checkpoint(str(src), str(dst), branch=branch,
+                                    trust_checkpoint=True)
+        assert report.source_format == 'detcon'
+        if branch == 'auto':  # the projector, EMA counters / hidden stay
+            assert report.not_converted['online_params'] == 2
+            assert report.not_converted['online_state'] == 53 * 2 * 2
+        backbone = _timm_from(dst, 'resnet50')
+        # odd sizes at every stride-2 layer: SAME padding = symmetric here
+        x = torch.randn(2, 3, 33, 33)
+        with torch.no_grad():
+            ours = backbone(x)[-1]
+            ref = _haiku_forward(release[f'{wrapper}_params'],
+                                 release[f'{wrapper}_state'], x)
+        assert ours.shape == ref.shape == (2, 2048, 2, 2)
+        scale = ref.abs().max()
+        assert (ours - ref).abs().max() < 1e-5 * scale, (ours - ref).abs().max()
