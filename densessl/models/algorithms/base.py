@@ -34,8 +34,24 @@ class BaseSelfSupervisor(ModeDispatch, BaseModel):
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
-        self.neck = MODELS.build(neck) if neck is not None else None
+        self.neck = MODELS.build(self.with_in_channels(neck)) \
+            if neck is not None else None
         self.head = MODELS.build(head) if head is not None else None
+
+    def with_in_channels(self, cfg: dict) -> dict:
+        """``cfg`` with ``in_channels`` taken from the backbone's last output
+        (``backbone.out_channels[-1]``) when it is missing or None, for the
+        modules that take it: configs need not write channel numbers."""
+        import inspect
+        cfg = dict(cfg)
+        if cfg.get('in_channels') is not None:
+            return cfg
+        module = MODELS.get(cfg['type']) if isinstance(cfg.get('type'),
+                                                       str) else cfg['type']
+        if module is not None and 'in_channels' in \
+                inspect.signature(module).parameters:
+            cfg['in_channels'] = self.backbone.out_channels[-1]
+        return cfg
 
     @staticmethod
     def _views(inputs: Union[torch.Tensor, List[torch.Tensor]],

@@ -74,7 +74,8 @@ class DetConB(MomentumSelfSupervisor):
                          init_cfg)
         self.sampler = RegionSampler(num_samples, max_mask_id)
         self.target_init = target_init
-        self._part_cfgs = dict(backbone=backbone, neck=neck)
+        self._part_cfgs = dict(backbone=backbone,
+                               neck=self.with_in_channels(neck))
 
     def init_weights(self) -> None:
         super().init_weights()

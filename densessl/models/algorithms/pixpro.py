@@ -48,7 +48,7 @@ class PixPro(MomentumSelfSupervisor):
     def build_online_extras(self) -> None:
         if self.instance_loss_weight > 0:
             neck, head = self._instance_cfgs
-            self.instance_neck = MODELS.build(neck)
+            self.instance_neck = MODELS.build(self.with_in_channels(neck))
             self.instance_head = MODELS.build(head)
 
     @property

@@ -15,14 +15,29 @@ class TimmBackbone(BaseModule):
     exported from densessl loads downstream with
     ``init_cfg=dict(type='Pretrained', checkpoint=..., prefix='backbone.')``.
 
+    Vision Transformers (and other timm models whose features come from
+    ``forward_intermediates``) return patch maps ``N x C x H/p x W/p``
+    without the class / register tokens; ``out_indices`` then counts blocks
+    (``(-1,)``: the last one; ``(2, 5, 8, 11)``: four levels of a ViT-S/B),
+    the blocks after the deepest one asked for are removed, and the input
+    size is the config's ``img_size`` (or any with
+    ``dynamic_img_size=True``). Their keys are ``timm_model.model.*``, as
+    mmseg's ``TIMMBackbone`` builds them.
+
     Args:
-        model_name: a timm model name, e.g. ``'resnet18'``.
-        out_indices: feature levels to return (``(4,)`` gives C5 of a ResNet).
+        model_name: a timm model name, e.g. ``'resnet18'``,
+            ``'vit_small_patch16_224'``.
+        out_indices: feature levels to return (``(4,)`` gives C5 of a ResNet;
+            block indices for a ViT).
         pretrained: timm hub weights. False by default: nothing is downloaded.
         in_channels: input channels.
         norm_eval: keep BatchNorm layers in eval mode during training.
+        final_norm: ViTs: apply the final LayerNorm to every returned map
+            (as DINO / DINOv2 evaluate patch tokens); False keeps the raw
+            block outputs (timm's ``features_only`` default).
         **timm_kwargs: passed to ``timm.create_model`` (e.g.
-            ``zero_init_last=False``, ``drop_path_rate=0.1``).
+            ``zero_init_last=False`` for ResNets, ``img_size=128`` or
+            ``drop_path_rate=0.1`` for ViTs).
     """
 
     def __init__(self,
@@ -31,6 +46,7 @@ class TimmBackbone(BaseModule):
                  pretrained: bool = False,
                  in_channels: int = 3,
                  norm_eval: bool = False,
+                 final_norm: bool = False,
                  init_cfg: Optional[dict] = None,
                  **timm_kwargs) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -58,6 +74,24 @@ class TimmBackbone(BaseModule):
                 f'out_indices {tuple(out_indices)} do not exist: {model_name} '
                 f'has {levels} feature levels (0..{levels - 1}, or '
                 f'-{levels}..-1 from the deepest)') from None
+        except TypeError as err:
+            if 'unexpected keyword argument' not in str(err):
+                raise
+            name = str(err).split('argument')[-1].strip()
+            raise ValueError(
+                f'{model_name} does not take {name}: remove it from '
+                'model.backbone (zero_init_last and the like are ResNet-only '
+                'arguments)') from None
+        from timm.models._features import FeatureGetterNet
+        self.is_token_model = isinstance(self.timm_model, FeatureGetterNet)
+        if final_norm and not self.is_token_model:
+            raise ValueError(f'final_norm applies to ViT-like models; '
+                             f'{model_name} returns CNN feature maps')
+        if final_norm:  # create_model cannot pass norm=True to the getter
+            self.timm_model = FeatureGetterNet(
+                timm.create_model(model_name, pretrained=pretrained,
+                                  in_chans=in_channels, **timm_kwargs),
+                out_indices=tuple(out_indices), norm=True)
         self.norm_eval = norm_eval
         # timm initialises its own weights; an init_cfg (e.g. Pretrained)
         # still applies through BaseModule.init_weights.

@@ -1,0 +1,24 @@
+# SlotCon on ViT-S/16 (14x14 maps), ImageNet, 2048 prototypes, batch 1024,
+# 100 epochs: the authors did not train ViTs (CVMI-Lab/SlotCon#10); DINO's
+# optimiser recipe (docs/vit.md).
+_base_ = [
+    '../_base_/models/slotcon_resnet50.py',
+    '../_base_/datasets/coco_slotcon.py',
+    '../_base_/schedules/adamw_coslr-100e_in1k_vit.py',
+    '../_base_/default_runtime.py',
+]
+# ViT: patch maps of the last block (class token dropped); the necks read
+# their input channels from the backbone; drop-path 0.1 (DINO)
+model = dict(
+    backbone=dict(_delete_=True, type='TimmBackbone',
+                  model_name='vit_small_patch16_224', img_size=224,
+                  out_indices=(-1, ), drop_path_rate=0.1),
+    neck=dict(in_channels=None),
+    head=dict(grouping=dict(num_prototypes=2048)))
+train_dataloader = dict(
+    batch_size=64,
+    dataset=dict(data_root='data/imagenet/', data_prefix=dict(img_path='train/')))
+custom_hooks = [
+    dict(type='CosineEMADecayHook', base_decay=0.99),
+    dict(type='LossCurveHook', smooth=5),
+]
