@@ -245,3 +245,17 @@ def test_dense_quality_hook_logs_and_leaves_training_unchanged(tmp_path):
     a, b = load(plain / 'epoch_1.pth'), load(watched / 'epoch_1.pth')
     for key in a['state_dict']:
         assert torch.equal(a['state_dict'][key], b['state_dict'][key]), key
+
+
+def test_vit_recipe_trains_with_decay_only_where_it_belongs(tmp_path):
+    config = osp.join(ROOT, 'tests/data/byol_vit_tiny.py')
+    proc = run(['tools/train.py', config, '--work-dir', str(tmp_path),
+                '--cfg-options', 'train_cfg.max_epochs=2'])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    ckpt = load(tmp_path / 'epoch_2.pth')
+    groups = ckpt['optimizer']['param_groups']
+    decays = sorted({round(g['weight_decay'], 6) for g in groups})
+    # norms, biases, pos_embed, cls_token: 0; weights: 0.04 rising to 0.4
+    assert decays[0] == 0.0 and 0.04 < decays[-1] <= 0.4
+    names = ckpt['state_dict']
+    assert 'backbone.timm_model.model.pos_embed' in names
