@@ -1,10 +1,10 @@
 """Convert a published checkpoint (DenseCL, OpenSelfSup, MMSelfSup /
-MMPretrain, PixPro, SlotCon, Point-MAE, Point-CMAE, PointContrast) or a
-densessl one into another layout.
+MMPretrain, PixPro, SlotCon, DetCon / BYOL JAX, DINO, iBOT, DINOv2, MAE,
+Point-MAE, Point-CMAE, PointContrast) or a densessl one into another layout.
 
     python tools/convert_checkpoint.py SRC DST [--from FORMAT] \
-        [--to densessl|timm|torchvision|mm-resnet|detectron2] \
-        [--branch auto|online|teacher] [--trust-checkpoint]
+        [--to densessl|timm|torchvision|mm-resnet|detectron2|mmseg-vit] \
+        [--branch auto|online|teacher] [--img-size N] [--trust-checkpoint]
 
 ``--from`` is detected from the keys when omitted. ``--to densessl``
 (default) writes the exported-backbone file the densessl tools take
@@ -37,6 +37,9 @@ def parse_args(argv=None):
                         choices=TARGETS)
     parser.add_argument('--branch', default='auto',
                         choices=['auto', 'online', 'teacher'])
+    parser.add_argument('--img-size', type=int, default=None,
+                        help='ViTs: resample the position embedding to this '
+                        'input size (default: the checkpoint\'s own grid)')
     parser.add_argument('--trust-checkpoint', action='store_true',
                         help='load with weights_only=False (only for files '
                         'you trust)')
@@ -49,7 +52,7 @@ def main(argv=None) -> None:
     try:
         report = convert_checkpoint(args.src, args.dst, args.source_format,
                                     args.target, args.branch,
-                                    args.trust_checkpoint)
+                                    args.trust_checkpoint, args.img_size)
     except (FileNotFoundError, ValueError, KeyError) as err:
         raise SystemExit(f'error: {err}')
     print(report.summary())

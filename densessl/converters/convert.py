@@ -15,7 +15,8 @@ from torch import nn
 from .formats import FORMATS, Backbone, detect_format, unwrap
 from .keymaps import torchvision_to_detectron2
 
-TARGETS = ('densessl', 'timm', 'torchvision', 'mm-resnet', 'detectron2')
+TARGETS = ('densessl', 'timm', 'torchvision', 'mm-resnet', 'detectron2',
+           'mmseg-vit')
 RESNET_ONLY = ('torchvision', 'mm-resnet', 'detectron2')
 
 
@@ -140,6 +141,9 @@ def convert_state(state, source_format: str = 'auto', branch: str = 'auto'
         raise ValueError(f'unknown format "{fmt}"; choose from '
                          f'{list(FORMATS)} or auto')
     backbone = FORMATS[fmt].extract(state, branch)
+    if backbone.kind == 'vit':
+        return fmt, backbone, backbone.checked or 'not checked (a densessl ' \
+            'ViT export)', backbone.hint
     if backbone.kind == 'resnet':  # a classifier is not what transfers
         fc = {k for k in backbone.state if k.startswith('fc.')}
         backbone.state = OrderedDict((k, v) for k, v in backbone.state.items()
@@ -163,10 +167,42 @@ def convert_state(state, source_format: str = 'auto', branch: str = 'auto'
     return fmt, backbone, checked, hint
 
 
-def target_state(backbone: Backbone, target: str) -> 'OrderedDict':
+def _vit_target(state, target: str, img_size=None) -> 'OrderedDict':
+    import torch
+
+    from .vit import resample_positions, timm_to_mmseg_vit
+    state = OrderedDict(state)
+    if img_size:
+        state = resample_positions(state, img_size)
+    if target == 'densessl':
+        return OrderedDict(('backbone.timm_model.model.' + k, v)
+                           for k, v in state.items())
+    if 'norm.weight' not in state:
+        # trained without final_norm: the final LayerNorm was pruned (never
+        # used); a complete model gets the identity-at-init one
+        dim = state['cls_token'].shape[-1]
+        state['norm.weight'], state['norm.bias'] = torch.ones(dim), \
+            torch.zeros(dim)
+    if target == 'timm':
+        return state
+    if target == 'mmseg-vit':
+        return timm_to_mmseg_vit(state)
+    raise ValueError(f'a ViT converts --to densessl, timm or mmseg-vit, '
+                     f'not {target}')
+
+
+def target_state(backbone: Backbone, target: str,
+                 img_size=None) -> 'OrderedDict':
     from densessl.utils.export import to_layout
     if target not in TARGETS:
         raise ValueError(f'unknown target "{target}"; choose from {TARGETS}')
+    if backbone.kind == 'vit':
+        return _vit_target(backbone.state, target, img_size)
+    if img_size:
+        raise ValueError('--img-size resamples ViT position embeddings; '
+                         f'this is a {backbone.kind} backbone')
+    if target == 'mmseg-vit':
+        raise ValueError('--to mmseg-vit needs a ViT backbone')
     if target in RESNET_ONLY and backbone.kind != 'resnet':
         raise ValueError(f'--to {target} needs a ResNet backbone; this is a '
                          f'{backbone.kind}: use --to densessl')
@@ -196,11 +232,14 @@ def write_detectron2(state, path: str) -> None:
 
 def convert_checkpoint(src: str, dst: str, source_format: str = 'auto',
                        target: str = 'densessl', branch: str = 'auto',
-                       trust_checkpoint: bool = False) -> Report:
+                       trust_checkpoint: bool = False,
+                       img_size=None) -> Report:
     from densessl.utils.export import load_checkpoint_file, save_tensors_only
     state = unwrap(load_checkpoint_file(src, trust_checkpoint))
     fmt, backbone, checked, hint = convert_state(state, source_format, branch)
-    out = target_state(backbone, target)
+    out = target_state(backbone, target, img_size)
+    if img_size and hint:
+        hint = re.sub(r'img_size=\d+', f'img_size={img_size}', hint)
     if target == 'detectron2':
         write_detectron2(out, dst)
     else:

@@ -21,6 +21,7 @@ from .keymaps import (POINT_CMAE_DECODERS, POINT_MAE_DECODER,
                       RES16UNET_NAMES, haiku_resnet_to_torchvision,
                       haiku_wrappers, point_mae_decoder, point_mae_encoder,
                       res16unet_to_minkunet, strip_prefix)
+from .vit import VIT_PREFIXES, release_to_timm_keys, to_timm, vit_prefix
 
 StateDict = Dict[str, torch.Tensor]
 
@@ -34,6 +35,9 @@ class Backbone:
     heads: StateDict = field(default_factory=OrderedDict)
     #: source keys that went into ``state`` / ``heads``
     used: List[str] = field(default_factory=list)
+    #: what the extractor checked the state against, and the config to use
+    checked: str = ''
+    hint: str = ''
 
 
 def _is_resnet(state: Mapping) -> bool:
@@ -82,6 +86,9 @@ def _densessl(state: Mapping, branch: str) -> Backbone:
         raise ValueError(f'no "{prefix}*" keys: this densessl checkpoint has '
                          f'no {branch} backbone')
     used = [prefix + k for k in part]
+    if 'timm_model.model.cls_token' in part:  # a ViT (timm's getter)
+        return Backbone('vit', strip_prefix(part, 'timm_model.model.'),
+                        branch, used=used)
     if any(k.startswith('timm_model.') for k in part):
         part = strip_prefix(part, 'timm_model.')
         return Backbone('resnet' if _is_resnet(part) else 'timm', part,
@@ -141,6 +148,22 @@ def _haiku(state: Mapping, branch: str) -> Backbone:
                     branch, used=keys)
 
 
+def _vit(state: Mapping, branch: str) -> Backbone:
+    """DINO / iBOT (teacher and student), DINOv2, MAE ViTs -> timm keys."""
+    if branch == 'auto':
+        branch = 'teacher' if vit_prefix(state, 'teacher') is not None \
+            else 'online'
+    prefix = vit_prefix(state, branch)
+    if prefix is None:
+        raise ValueError(f'this checkpoint has no {branch} ViT (looked '
+                         f'under {VIT_PREFIXES[branch]})')
+    release, used = release_to_timm_keys(state, prefix)
+    timm_state, hint = to_timm(release)
+    return Backbone('vit', timm_state, branch, used=used,
+                    checked='loads strictly into timm\'s VisionTransformer '
+                    '(after timm\'s checkpoint_filter_fn)', hint=hint)
+
+
 @dataclass
 class Format:
     name: str
@@ -150,6 +173,13 @@ class Format:
 
 
 FORMATS: Dict[str, Format] = OrderedDict((f.name, f) for f in [
+    Format('vit', 'official ViT releases: DINO (teacher.backbone.* / '
+           'student.module.backbone.*, or the backbone-only file), iBOT '
+           '(state_dict with backbone.*), DINOv2 (+ registers: mask_token, '
+           'register_tokens), MAE (model with decoder_*): cls_token, '
+           'pos_embed, patch_embed.proj, blocks.N.*',
+           lambda s: vit_prefix(s, 'teacher') is not None or
+           vit_prefix(s, 'online') is not None, _vit),
     Format('densessl', 'a densessl training checkpoint or exported backbone '
            '(backbone.timm_model.*, backbone.patch_embed.*, backbone.stem.*)',
            lambda s: any(k.startswith(('backbone.timm_model.',
@@ -211,6 +241,11 @@ def unwrap(ckpt) -> StateDict:
             break
     if not isinstance(state, Mapping) or not state:
         raise ValueError('the checkpoint holds no parameter dict')
+    nets = [k for k in ('teacher', 'student')
+            if isinstance(state.get(k), Mapping)]
+    if nets:  # DINO / DINOv2 training checkpoints: one dict per network
+        state = OrderedDict((f'{k}.{name}', v) for k in nets
+                            for name, v in state[k].items())
     tensors = OrderedDict((k, v) for k, v in state.items()
                           if isinstance(v, torch.Tensor))
     if tensors and all(k.startswith('module.') for k in tensors):
