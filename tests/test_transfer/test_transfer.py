@@ -147,3 +147,63 @@ def test_missing_extra_gives_install_hint(monkeypatch):
     cfg = Config.fromfile(osp.join(ROOT, SEG))
     with pytest.raises(ImportError, match='install_transfer.sh'):
         prepare_config(cfg, 'seg')
+
+
+VIT_SEG = ('configs/benchmarks/mmsegmentation/'
+           'linear_timm-vit-tiny-p16_1xb8-1k_scenes-160x160.py')
+
+
+def test_vit_seg_transfer_with_layer_decay(tmp_path):
+    from densessl.models.backbones import TimmBackbone
+    from densessl.utils.export import save_tensors_only, to_layout
+    torch.manual_seed(0)
+    backbone = TimmBackbone('vit_tiny_patch16_224', img_size=160,
+                            out_indices=(-1, ))
+    save_tensors_only(to_layout(backbone.state_dict(), 'mm'),
+                      str(tmp_path / 'vit.pth'), {'layout': 'mm'})
+    proc = _transfer('tools/benchmarks/seg_transfer.py', VIT_SEG, tmp_path,
+                     ['--pretrained', str(tmp_path / 'vit.pth')])
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    metrics = json.loads((tmp_path / 'run' / 'transfer_metrics.json').read_text())
+    assert 0 <= metrics['mIoU'] <= 100
+
+
+def test_vit_upernet_builds_and_gives_a_4_level_pyramid():
+    from mmengine.config import Config
+    from mmseg.registry import MODELS
+
+    from densessl.apis.transfer import prepare_config
+    cfg = Config.fromfile(osp.join(
+        ROOT, 'configs/benchmarks/mmsegmentation/'
+        'upernet_timm-vit-small-p16_4xb4-80k_ade20k-512x512.py'))
+    cfg.model.backbone.img_size = 64  # the real config uses 512
+    prepare_config(cfg, 'seg', None)
+    model = MODELS.build(cfg.model).eval()
+    with torch.no_grad():
+        feats = model.neck(model.backbone(torch.randn(1, 3, 64, 64)))
+    assert [f.shape[-1] for f in feats] == [16, 8, 4, 2]
+    assert all(f.shape[1] == 384 for f in feats)
+
+
+def test_layer_decay_constructor_scales_lr_by_depth():
+    from mmengine.optim import build_optim_wrapper
+
+    from densessl.models.backbones import TimmBackbone
+    model = torch.nn.Module()
+    model.backbone = TimmBackbone('vit_tiny_patch16_224', img_size=32,
+                                  out_indices=(-1, ))
+    model.head = torch.nn.Conv2d(192, 3, 1)
+    wrapper = build_optim_wrapper(model, dict(
+        type='OptimWrapper',
+        optimizer=dict(type='AdamW', lr=1.0, weight_decay=0.05),
+        constructor='densessl.ViTLayerDecayOptimWrapperConstructor',
+        paramwise_cfg=dict(layer_decay_rate=0.5)))
+    groups = {g['param_name']: g for g in wrapper.optimizer.param_groups}
+    prefix = 'backbone.timm_model.model.'
+    assert groups['head.weight']['lr'] == 1.0  # after the last block
+    assert groups[prefix + 'blocks.11.attn.qkv.weight']['lr'] == 0.5
+    assert groups[prefix + 'blocks.0.attn.qkv.weight']['lr'] == 0.5 ** 12
+    assert groups[prefix + 'patch_embed.proj.weight']['lr'] == 0.5 ** 13
+    assert groups[prefix + 'pos_embed']['weight_decay'] == 0.0
+    assert groups[prefix + 'blocks.0.norm1.weight']['weight_decay'] == 0.0
+    assert groups[prefix + 'blocks.0.attn.qkv.weight']['weight_decay'] == 0.05
