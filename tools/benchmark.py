@@ -36,8 +36,16 @@ RATIOS = [('densecl', 'mocov2', 1.05), ('pixpro', 'byol', 1.05),
 VARIANTS = ('fp32', 'bf16', 'channels_last', 'bf16+channels_last')
 
 
-def _retarget(cfg, backbone: str, channels: int):
-    """Swap the ResNet-50 of a paper config for ``backbone``."""
+def _retarget(cfg, backbone: str, channels: int, size: int = 224):
+    """Swap the ResNet-50 of a paper config for ``backbone`` (a ViT gets
+    its patch maps at ``size`` and the necks read their channels)."""
+    if backbone.startswith(('vit_', 'deit', 'eva')):
+        cfg['backbone'] = dict(type='TimmBackbone', model_name=backbone,
+                               img_size=size, out_indices=(-1, ))
+        for part in ('neck', 'instance_neck'):
+            if part in cfg:
+                cfg[part]['in_channels'] = None
+        return cfg
     cfg['backbone']['model_name'] = backbone
     for part in ('neck', 'instance_neck'):
         if part in cfg and cfg[part].get('in_channels') == 2048:
@@ -45,7 +53,7 @@ def _retarget(cfg, backbone: str, channels: int):
     return cfg
 
 
-def method_cfgs(backbone: str, channels: int):
+def method_cfgs(backbone: str, channels: int, size: int = 224):
     """Model configs of the paper configs, on ``backbone``."""
     from mmengine.config import Config
     root = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
@@ -55,7 +63,7 @@ def method_cfgs(backbone: str, channels: int):
         path = path or '_base_/models/byol_resnet50.py'
         model = Config.fromfile(osp.join(root, path)).model.to_dict()
         model.pop('data_preprocessor', None)
-        out[name] = _retarget(model, backbone, channels)
+        out[name] = _retarget(model, backbone, channels, size)
     return out
 
 
@@ -149,6 +157,10 @@ def main(argv=None):
     parser.add_argument('--pipeline-images', type=int, default=200)
     parser.add_argument('--device', default=None)
     parser.add_argument('--methods', nargs='+', default=None)
+    parser.add_argument('--vs-backbone', default=None,
+                        help='also time every method on this backbone (e.g. '
+                        'vit_small_patch16_224), interleaved, and print the '
+                        'per-method ratio')
     parser.add_argument('--variants', nargs='+', default=['fp32'],
                         choices=VARIANTS,
                         help='precision / memory-format runs to compare '
@@ -168,13 +180,21 @@ def main(argv=None):
     # wants on its screen
     MMLogger.get_current_instance().setLevel('WARNING')
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    channels = timm.create_model(args.backbone, features_only=True,
-                                 out_indices=(4, )).feature_info.channels()[-1]
-    cfgs = method_cfgs(args.backbone, channels)
+    def channels_of(backbone):
+        return timm.create_model(backbone, features_only=True,
+                                 out_indices=(-1, )).feature_info.channels()[-1]
+    cfgs = method_cfgs(args.backbone, channels_of(args.backbone), args.size)
     names = args.methods or list(cfgs)
     import copy
     torch.manual_seed(0)
     models = {}
+    if args.vs_backbone:
+        other = method_cfgs(args.vs_backbone, channels_of(args.vs_backbone),
+                            args.size)
+        for name in names:
+            model = MODELS.build(other[name]).to(device)
+            model.init_weights()
+            models[name, f'fp32 [{args.vs_backbone}]'] = model.train()
     for name in names:
         model = MODELS.build(cfgs[name]).to(device)
         model.init_weights()
@@ -195,12 +215,18 @@ def main(argv=None):
                                device)
     for (name, variant), t in times.items():
         line = f'  {name:10s} {variant:18s} {t * 1000:9.1f} ms/step'
-        if variant != 'fp32':
+        if variant != 'fp32' and not variant.startswith('fp32 ['):
             ref = losses[name, 'fp32']
             line += (f'  x{times[name, "fp32"] / t:.2f} vs fp32, first loss '
                      f'{losses[name, variant]:.4f} vs {ref:.4f} (rel. diff '
                      f'{abs(losses[name, variant] - ref) / abs(ref):.1e})')
         print(line)
+    if args.vs_backbone:
+        for name in names:
+            ratio = times[name, f'fp32 [{args.vs_backbone}]'] / \
+                times[name, 'fp32']
+            print(f'  ratio {name} {args.vs_backbone}/{args.backbone}: '
+                  f'{ratio:.3f}')
     for method, base, target in RATIOS:
         for variant in variants:
             if (method, variant) in times and (base, variant) in times:
