@@ -29,7 +29,10 @@ METHOD_ORDER = ('mocov2', 'densecl', 'byol', 'pixpro', 'slotcon', 'detcon')
 #: (better, worse) pairs the papers report; 'random' = that method's random
 TARGET_PAIRS = (('densecl', 'mocov2'), ('mocov2', 'random'),
                 ('pixpro', 'byol'), ('slotcon', 'byol'), ('byol', 'random'),
-                ('detcon_b', 'byol'), ('detcon_s', 'mocov2'))
+                ('detcon_b', 'byol'), ('detcon_s', 'mocov2'),
+                ('densecl_vit', 'mocov2_vit'), ('pixpro_vit', 'byol_vit'),
+                ('slotcon_vit', 'byol_vit'), ('detcon_b_vit', 'byol_vit'),
+                ('mocov2_vit', 'random'), ('byol_vit', 'random'))
 METRICS = ('probe', 'knn')
 
 
@@ -196,9 +199,16 @@ def group_records(records: List[dict]) -> List[dict]:
                                                             sort_keys=True)))
 
 
+def random_members(init: str) -> List[str]:
+    """The methods named by a random row, ``random (a/b init)`` -> a, b."""
+    inner = init[len('random ('):]
+    return inner[:-len(' init)')].split('/') if inner.endswith(' init)') \
+        else []
+
+
 def _random_row(rows: Dict[str, dict], method: str) -> Optional[str]:
     for init in rows:
-        if init.startswith('random') and method in init:
+        if init.startswith('random') and method in random_members(init):
             return init
     return None
 

@@ -224,3 +224,12 @@ def test_label_free_ranking_tool_on_random_networks(tmp_path):
                                               'prompt_mIoU'}
     for row in saved['runs']:
         assert 0 <= row['alignment'] <= 4 and row['uniformity'] <= 0
+
+
+def test_random_row_is_found_by_member_not_by_substring():
+    from densessl.evaluation.results_store import _random_row
+    rows = {'random (mocov2_vit/byol_vit init)': {},
+            'random (byol/pixpro init)': {}}
+    assert _random_row(rows, 'byol') == 'random (byol/pixpro init)'
+    assert _random_row(rows, 'byol_vit') == 'random (mocov2_vit/byol_vit init)'
+    assert _random_row(rows, 'slotcon') is None

@@ -47,6 +47,13 @@ CONFIGS = {
     'slotcon': 'configs/slotcon/slotcon_resnet18_1xb32-lars-coslr-6e_scenes.py',
     'detcon_b': 'configs/detcon/detcon-b_resnet18_1xb32-lars-coslr-6e_scenes.py',
     'detcon_s': 'configs/detcon/detcon-s_resnet18_1xb32-lars-coslr-6e_scenes.py',
+    # ViT-tiny/16 at the same budget (docs/vit.md)
+    **{f'{m}_vit': f'configs/{d}/{f}_vit-tiny-p16_1xb32-adamw-coslr-6e_scenes.py'
+       for m, d, f in (('mocov2', 'mocov2', 'mocov2'),
+                       ('densecl', 'densecl', 'densecl'),
+                       ('byol', 'byol', 'byol'), ('pixpro', 'pixpro', 'pixpro'),
+                       ('slotcon', 'slotcon', 'slotcon'),
+                       ('detcon_b', 'detcon', 'detcon-b'))},
 }
 
 
@@ -135,17 +142,14 @@ def random_rows(methods):
     return rows
 
 
-def _members(init: str):
-    return set(init[len('random ('):-len(' init)')].split('/'))
-
-
 def rename_random_records(store: str) -> int:
     """Give stored random-init records the row name of today's method list
     (a new method with the same init joins the name; the network and its
     numbers are unchanged). Returns how many were renamed."""
     import glob
 
-    from densessl.evaluation.results_store import run_key, write_record
+    from densessl.evaluation.results_store import (random_members, run_key,
+                                                   write_record)
     names = [name for name, _ in random_rows(list(CONFIGS))]
     renamed = 0
     for path in glob.glob(osp.join(store, '**', 'random*.json'),
@@ -153,7 +157,8 @@ def rename_random_records(store: str) -> int:
         with open(path) as f:
             record = json.load(f)
         old = record['init']
-        new = [n for n in names if n != old and _members(old) < _members(n)]
+        new = [n for n in names if n != old and
+               set(random_members(old)) < set(random_members(n))]
         if not old.startswith('random (') or not new:
             continue
         record['init'] = new[0]
