@@ -2,7 +2,6 @@
 official ``byol_nce_detcon``, the mask reduction and sampling, the
 algorithms' gradients and shared ids, and gathered negatives over gloo."""
 import os
-import socket
 import sys
 
 import numpy as np
@@ -14,6 +13,7 @@ import torch.multiprocessing as mp
 from densessl.models.losses import detcon_loss
 from densessl.ops import majority_vote_masks, pool_by_masks, sample_mask_ids
 from helpers import build, detcon_cfg, region_samples, two_views
+from test_ddp import free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -210,12 +210,6 @@ def test_missing_masks_are_named():
     model = build(detcon_cfg('B'))
     with pytest.raises(KeyError, match='LoadRegionMasks'):
         model.loss(two_views(batch=2), None)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def _worker(rank, world, port, out_dir):
