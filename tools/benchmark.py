@@ -89,16 +89,18 @@ def fake_geometry(batch: int, size: int):
     return samples
 
 
-def step_times(models, batch, size, steps, device):
+def step_times(models, batch, size, steps, device, track_finite=False):
     """Median step time of every ``(method, variant)`` in ``models``, steps
-    interleaved, and the loss of each one's first step."""
+    interleaved, and the loss of each one's first step (and, with
+    ``track_finite``, whether every loss was finite). Variants naming
+    ``bf16`` / ``fp16`` run under autocast in that precision."""
     import torch
     views = [torch.randn(batch, 3, size, size, device=device)
              for _ in range(2)]
     samples = fake_geometry(batch, size)
     optims = {key: torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)
               for key, m in models.items()}
-    first_loss = {}
+    first_loss, finite = {}, {}
 
     def step(key):
         model, optim = models[key], optims[key]
@@ -110,10 +112,12 @@ def step_times(models, batch, size, steps, device):
         if device.startswith('cuda'):
             torch.cuda.synchronize()
         start = time.perf_counter()
-        with torch.autocast(device.split(':')[0], dtype=torch.bfloat16,
-                            enabled='bf16' in variant):
+        dtype = torch.float16 if 'fp16' in variant else torch.bfloat16
+        with torch.autocast(device.split(':')[0], dtype=dtype,
+                            enabled='bf16' in variant or 'fp16' in variant):
             losses = model.loss(inputs, samples)
         total = sum(v for k, v in losses.items() if 'loss' in k)
+        finite[key] = finite.get(key, True) and bool(torch.isfinite(total))
         optim.zero_grad()
         total.backward()
         optim.step()
@@ -129,7 +133,10 @@ def step_times(models, batch, size, steps, device):
     for _ in range(steps):
         for key in models:
             times[key].append(step(key))
-    return {key: statistics.median(t) for key, t in times.items()}, first_loss
+    medians = {key: statistics.median(t) for key, t in times.items()}
+    if track_finite:
+        return medians, first_loss, finite
+    return medians, first_loss
 
 
 def pipeline_rate(num):
