@@ -35,6 +35,20 @@ class RegionSampler:
         masks = majority_vote_masks(mask_map, grid, self.max_mask_id)
         return masks, sample_mask_ids(masks, self.num_samples)
 
+    def project_views(self, backbone, neck, images, maps: torch.Tensor
+                      ) -> Tuple[List[torch.Tensor], List[tuple]]:
+        """For each view ``v``: its masks on the grid of the last backbone
+        map, the sampled ids, and the projected pooled regions
+        (``N x K x D``). Returns the projections and the ``(masks, ids)``
+        pairs, for the networks that must see the same regions."""
+        projections, regions = [], []
+        for v, image in enumerate(images):
+            feats = backbone(image)[-1]
+            masks, ids = self(maps[:, v], feats.shape[-2:])
+            regions.append((masks, ids))
+            projections.append(neck(pool_by_masks(feats, masks, ids)))
+        return projections, regions
+
 
 def _regions(backbone, neck, image: torch.Tensor, masks: torch.Tensor,
              ids: torch.Tensor) -> torch.Tensor:
@@ -91,12 +105,8 @@ class DetConB(MomentumSelfSupervisor):
              ) -> Dict[str, torch.Tensor]:
         im1, im2 = self._views(inputs, 2)[:2]
         maps = self.sampler.mask_maps(data_samples).to(im1.device)
-        online, regions = [], []
-        for v, image in enumerate((im1, im2)):
-            feats = self.backbone(image)[-1]
-            masks, ids = self.sampler(maps[:, v], feats.shape[-2:])
-            regions.append((masks, ids))
-            online.append(self.neck(pool_by_masks(feats, masks, ids)))
+        online, regions = self.sampler.project_views(
+            self.backbone, self.neck, (im1, im2), maps)
         with torch.no_grad():
             self.update_momentum()
             teacher = self.momentum_encoder
@@ -126,12 +136,8 @@ class DetConS(BaseSelfSupervisor):
              ) -> Dict[str, torch.Tensor]:
         im1, im2 = self._views(inputs, 2)[:2]
         maps = self.sampler.mask_maps(data_samples).to(im1.device)
-        proj, ids = [], []
-        for v, image in enumerate((im1, im2)):
-            feats = self.backbone(image)[-1]
-            masks, view_ids = self.sampler(maps[:, v], feats.shape[-2:])
-            ids.append(view_ids)
-            proj.append(self.neck(pool_by_masks(feats, masks, view_ids)))
+        proj, regions = self.sampler.project_views(
+            self.backbone, self.neck, (im1, im2), maps)
         return self.head.loss(online1=proj[0], online2=proj[1],
                               target1=proj[0], target2=proj[1],
-                              ids1=ids[0], ids2=ids[1])
+                              ids1=regions[0][1], ids2=regions[1][1])
