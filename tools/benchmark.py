@@ -36,24 +36,22 @@ RATIOS = [('densecl', 'mocov2', 1.05), ('pixpro', 'byol', 1.05),
 VARIANTS = ('fp32', 'bf16', 'channels_last', 'bf16+channels_last')
 
 
-def _retarget(cfg, backbone: str, channels: int, size: int = 224):
+def _retarget(cfg, backbone: str, size: int = 224):
     """Swap the ResNet-50 of a paper config for ``backbone`` (a ViT gets
-    its patch maps at ``size`` and the necks read their channels)."""
+    its patch maps at ``size``); the necks read their input channels from
+    the backbone."""
     if backbone.startswith(('vit_', 'deit', 'eva')):
         cfg['backbone'] = dict(type='TimmBackbone', model_name=backbone,
                                img_size=size, out_indices=(-1, ))
-        for part in ('neck', 'instance_neck'):
-            if part in cfg:
-                cfg[part]['in_channels'] = None
-        return cfg
-    cfg['backbone']['model_name'] = backbone
+    else:
+        cfg['backbone']['model_name'] = backbone
     for part in ('neck', 'instance_neck'):
-        if part in cfg and cfg[part].get('in_channels') == 2048:
-            cfg[part]['in_channels'] = channels
+        if part in cfg and 'in_channels' in cfg[part]:
+            cfg[part]['in_channels'] = None
     return cfg
 
 
-def method_cfgs(backbone: str, channels: int, size: int = 224):
+def method_cfgs(backbone: str, size: int = 224):
     """Model configs of the paper configs, on ``backbone``."""
     from mmengine.config import Config
     root = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
@@ -63,7 +61,7 @@ def method_cfgs(backbone: str, channels: int, size: int = 224):
         path = path or '_base_/models/byol_resnet50.py'
         model = Config.fromfile(osp.join(root, path)).model.to_dict()
         model.pop('data_preprocessor', None)
-        out[name] = _retarget(model, backbone, channels, size)
+        out[name] = _retarget(model, backbone, size)
     return out
 
 
@@ -175,7 +173,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
     variants = ['fp32'] + [v for v in args.variants if v != 'fp32']
 
-    import timm
     import torch
 
     from mmengine.logging import MMLogger
@@ -187,17 +184,13 @@ def main(argv=None):
     # wants on its screen
     MMLogger.get_current_instance().setLevel('WARNING')
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    def channels_of(backbone):
-        return timm.create_model(backbone, features_only=True,
-                                 out_indices=(-1, )).feature_info.channels()[-1]
-    cfgs = method_cfgs(args.backbone, channels_of(args.backbone), args.size)
+    cfgs = method_cfgs(args.backbone, args.size)
     names = args.methods or list(cfgs)
     import copy
     torch.manual_seed(0)
     models = {}
     if args.vs_backbone:
-        other = method_cfgs(args.vs_backbone, channels_of(args.vs_backbone),
-                            args.size)
+        other = method_cfgs(args.vs_backbone, args.size)
         for name in names:
             model = MODELS.build(other[name]).to(device)
             model.init_weights()

@@ -68,7 +68,7 @@ def check_methods(args, device, report):
     from benchmark import RATIOS, method_cfgs, step_times
 
     from densessl.registry import MODELS
-    cfgs = method_cfgs(args.backbone, None, args.size)
+    cfgs = method_cfgs(args.backbone, args.size)
     names = args.methods or list(cfgs)
     unknown = sorted(set(names) - set(cfgs))
     if unknown:

@@ -12,6 +12,7 @@ from densessl.registry import OPTIM_WRAPPER_CONSTRUCTORS
 
 #: parameters without weight decay besides 1-D ones (timm's no_weight_decay)
 NO_DECAY = ('pos_embed', 'cls_token', 'reg_token', 'dist_token')
+_BLOCK = re.compile(r'(^|\.)blocks\.(\d+)\.')
 
 
 def vit_layer_id(name: str, num_layers: int) -> int:
@@ -19,7 +20,7 @@ def vit_layer_id(name: str, num_layers: int) -> int:
     for everything after (final norm, decode heads)."""
     if re.search(r'(^|\.)(patch_embed|pos_embed|cls_token|reg_token)', name):
         return 0
-    block = re.search(r'(^|\.)blocks\.(\d+)\.', name)
+    block = _BLOCK.search(name)
     if block:
         return int(block.group(2)) + 1
     return num_layers + 1
@@ -41,7 +42,7 @@ class ViTLayerDecayOptimWrapperConstructor(DefaultOptimWrapperConstructor):
         rate = self.paramwise_cfg.get('layer_decay_rate', 1.0)
         names = [n for n, _ in module.named_parameters()]
         blocks = {int(m.group(2)) for n in names
-                  for m in [re.search(r'(^|\.)blocks\.(\d+)\.', n)] if m}
+                  for m in [_BLOCK.search(n)] if m}
         if not blocks:
             raise ValueError('ViTLayerDecayOptimWrapperConstructor found no '
                              '"blocks.N." parameters: the model has no ViT')
