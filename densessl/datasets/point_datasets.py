@@ -7,7 +7,8 @@ from typing import List, Optional, Sequence
 from mmengine.dataset import BaseDataset
 
 from densessl.registry import DATASETS
-from .point_generator import OBJECT_CLASSES, PART_NAMES, generate_object
+from .point_generator import (HARD_OBJECT_CLASSES, HARD_PART_NAMES,
+                              OBJECT_CLASSES, PART_NAMES, generate_object)
 from .point_io import MESH_EXTENSIONS, POINT_EXTENSIONS
 
 
@@ -21,17 +22,25 @@ class SyntheticObjectDataset(BaseDataset):
         num_points: points generated per object (a subsample transform may
             take fewer).
         seed: seed of object 0.
+        variant: ``'easy'`` (4 clean classes, solved from scratch) or
+            ``'hard'`` (8 classes as noisy, cluttered partial scans; see
+            ``generate_object``).
     """
 
     METAINFO = dict(classes=OBJECT_CLASSES, parts=PART_NAMES)
 
     def __init__(self, num_objects: int = 1000, num_points: int = 2048,
-                 seed: int = 0, pipeline: Sequence = (), **kwargs) -> None:
+                 seed: int = 0, variant: str = 'easy',
+                 pipeline: Sequence = (), **kwargs) -> None:
         if num_objects <= 0:
             raise ValueError(f'num_objects must be positive, got {num_objects}')
         self.num_objects = int(num_objects)
         self.num_points = int(num_points)
         self.seed = int(seed)
+        self.variant = variant
+        if variant == 'hard' and not kwargs.get('metainfo'):
+            kwargs['metainfo'] = dict(classes=HARD_OBJECT_CLASSES,
+                                      parts=HARD_PART_NAMES)
         super().__init__(pipeline=list(pipeline), **kwargs)
 
     def load_data_list(self) -> List[dict]:
@@ -39,7 +48,8 @@ class SyntheticObjectDataset(BaseDataset):
 
     def get_data_info(self, idx: int) -> dict:
         info = super().get_data_info(idx)
-        info.update(generate_object(info['seed'], self.num_points))
+        info.update(generate_object(info['seed'], self.num_points,
+                                    self.variant))
         return info
 
 

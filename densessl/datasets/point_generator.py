@@ -13,10 +13,18 @@ OBJECT_PARTS = {
 }
 OBJECT_CLASSES = tuple(OBJECT_PARTS)
 PART_NAMES = tuple(f'{c}/{p}' for c in OBJECT_CLASSES for p in OBJECT_PARTS[c])
+# the harder set adds a look-alike of each class (chair ~ table, bottle ~
+# rocket, bowl ~ mug, shelf ~ lamp-free boxes); its part ids continue
+HARD_OBJECT_PARTS = dict(OBJECT_PARTS, chair=('seat', 'leg', 'back'),
+                         bottle=('body', 'neck'), bowl=('body', ),
+                         shelf=('board', 'side'))
+HARD_OBJECT_CLASSES = tuple(HARD_OBJECT_PARTS)
+HARD_PART_NAMES = tuple(f'{c}/{p}' for c in HARD_OBJECT_CLASSES
+                        for p in HARD_OBJECT_PARTS[c])
 
 
-def _part_id(cls: str, part: str) -> int:
-    return PART_NAMES.index(f'{cls}/{part}')
+def _part_id(cls: str, part: str, names=PART_NAMES) -> int:
+    return names.index(f'{cls}/{part}')
 
 
 def _box(rng, n, size, center):
@@ -113,22 +121,116 @@ def _rocket(rng, n):
             ('fin', 0.2, fins)]
 
 
-_BUILDERS = dict(table=_table, lamp=_lamp, mug=_mug, rocket=_rocket)
+def _chair(rng, n):
+    w, h = rng.uniform(0.4, 0.6), rng.uniform(0.4, 0.5)
+    back = rng.uniform(0.4, 0.7)
+    leg = 0.03
+    corners = [(sx * (w / 2 - leg), sy * (w / 2 - leg))
+               for sx in (-1, 1) for sy in (-1, 1)]
+
+    def legs(k):
+        which = rng.integers(0, 4, k)
+        out = np.empty((k, 3))
+        for i, (x, y) in enumerate(corners):
+            sel = which == i
+            out[sel] = _cylinder(rng, sel.sum(), leg, h, (x, y, h / 2))
+        return out
+    return [('seat', 0.4, lambda k: _box(rng, k, (w, w, 0.05), (0, 0, h))),
+            ('leg', 0.25, legs),
+            ('back', 0.35, lambda k: _box(rng, k, (w, 0.04, back),
+                                          (0, -w / 2, h + back / 2)))]
 
 
-def generate_object(seed: int, num_points: int = 2048) -> Dict[str, np.ndarray]:
+def _bottle(rng, n):
+    r, h = rng.uniform(0.15, 0.25), rng.uniform(0.7, 1.1)
+    neck = rng.uniform(0.2, 0.35)
+    return [('body', 0.75, lambda k: _cylinder(rng, k, r, h, (0, 0, h / 2))),
+            ('neck', 0.25, lambda k: _cylinder(
+                rng, k, r, neck, (0, 0, h + neck / 2), radius_top=r * 0.35))]
+
+
+def _bowl(rng, n):
+    r, h = rng.uniform(0.35, 0.5), rng.uniform(0.2, 0.35)
+    return [('body', 1.0, lambda k: _cylinder(
+        rng, k, r * 0.55, h, (0, 0, h / 2), radius_top=r))]
+
+
+def _shelf(rng, n):
+    w, d, h = rng.uniform(0.6, 1.0), rng.uniform(0.25, 0.4), rng.uniform(0.8, 1.5)
+    boards = int(rng.integers(3, 6))
+
+    def board(k):
+        z = rng.integers(0, boards, k) * h / (boards - 1)
+        return _box(rng, k, (w, d, 0.03), (0, 0, 0)) + np.stack(
+            [np.zeros(k), np.zeros(k), z], 1)
+
+    def side(k):
+        x = rng.choice([-w / 2, w / 2], k)
+        return _box(rng, k, (0.03, d, h), (0, 0, h / 2)) + np.stack(
+            [x, np.zeros(k), np.zeros(k)], 1)
+    return [('board', 0.6, board), ('side', 0.4, side)]
+
+
+_BUILDERS = dict(table=_table, lamp=_lamp, mug=_mug, rocket=_rocket,
+                 chair=_chair, bottle=_bottle, bowl=_bowl, shelf=_shelf)
+
+
+VARIANTS = ('easy', 'hard')
+
+
+def generate_object(seed: int, num_points: int = 2048,
+                    variant: str = 'easy') -> Dict[str, np.ndarray]:
     """One object: ``coord`` (``N x 3`` float32, unit sphere), ``part``
     (``N`` int64 global part ids, see ``PART_NAMES``) and ``label`` (the
     object class index in ``OBJECT_CLASSES``). Random proportions and a random
-    rotation about the up axis."""
+    rotation about the up axis.
+
+    ``variant='hard'``: 8 classes (``HARD_OBJECT_CLASSES``: each easy class
+    and a look-alike), as a partial scan (the points beyond a random plane
+    through the object, seen from a random side, removed: 45-85 % kept),
+    tilted up to 20 degrees, stretched per axis (0.8-1.25), jittered
+    (sigma 0.02) and with 5 % background clutter (uniform in the unit
+    ball, part 255): ScanObjectNN's difficulties, so that training from
+    scratch does not solve it. Part ids index ``HARD_PART_NAMES``."""
     if num_points <= 0:
         raise ValueError(f'num_points must be positive, got {num_points}')
+    if variant not in VARIANTS:
+        raise ValueError(f'variant must be one of {VARIANTS}, got '
+                         f'"{variant}"')
+    hard = variant == 'hard'
+    classes = HARD_OBJECT_CLASSES if hard else OBJECT_CLASSES
+    names = HARD_PART_NAMES if hard else PART_NAMES
     rng = np.random.default_rng(seed)
-    label = int(rng.integers(len(OBJECT_CLASSES)))
-    cls = OBJECT_CLASSES[label]
-    parts = [(_part_id(cls, name), w, f)
+    label = int(rng.integers(len(classes)))
+    cls = classes[label]
+    parts = [(_part_id(cls, name, names), w, f)
              for name, w, f in _BUILDERS[cls](rng, num_points)]
-    coord, part = _assemble(rng, num_points, parts)
+    if not hard:
+        coord, part = _assemble(rng, num_points, parts)
+    else:  # over-sample, cut the unseen side, then keep num_points
+        coord, part = _assemble(rng, 3 * num_points, parts)
+        coord = coord - coord.mean(0)
+        view = rng.normal(size=3)
+        view /= np.linalg.norm(view)
+        depth = coord @ view
+        cut = np.quantile(depth, rng.uniform(0.15, 0.55))
+        seen = np.nonzero(depth >= cut)[0]
+        clutter = int(0.05 * num_points)
+        pick = rng.choice(seen, num_points - clutter,
+                          replace=len(seen) < num_points - clutter)
+        coord, part = coord[pick], part[pick]
+        coord = coord * rng.uniform(0.8, 1.25, 3)
+        tilt, axis = np.deg2rad(rng.uniform(-20, 20)), rng.integers(2)
+        c, s = np.cos(tilt), np.sin(tilt)
+        rot = np.array([[1, 0, 0], [0, c, -s], [0, s, c]]) if axis == 0 \
+            else np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]])
+        coord = coord @ rot.T + rng.normal(0, 0.02, coord.shape)
+        radius = np.linalg.norm(coord, axis=1).max()
+        ball = rng.normal(size=(clutter, 3))
+        ball *= (radius * rng.uniform(0, 1, (clutter, 1)) ** (1 / 3)
+                 / np.linalg.norm(ball, axis=1, keepdims=True))
+        coord = np.concatenate([coord, ball])
+        part = np.concatenate([part, np.full(clutter, 255)])
     angle = rng.uniform(0, 2 * np.pi)
     c, s = np.cos(angle), np.sin(angle)
     coord = coord @ np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]]).T

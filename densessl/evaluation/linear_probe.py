@@ -40,7 +40,8 @@ def _logits(head: nn.Conv2d, feats: torch.Tensor, size) -> torch.Tensor:
 def train_linear_probe(feats: torch.Tensor, labels: torch.Tensor,
                        num_classes: int, epochs: int = 30, lr: float = 0.01,
                        batch_size: int = 64, ignore_index: int = 255,
-                       seed: int = 0, progress: bool = False) -> nn.Conv2d:
+                       seed: int = 0, progress: bool = False,
+                       weight_decay: float = 1e-4) -> nn.Conv2d:
     """Fit a 1x1 conv (with bias) on frozen, per-channel standardised
     features. The standardisation (train-split mean / std) is folded into the
     returned conv, so it applies to raw features."""
@@ -50,7 +51,8 @@ def train_linear_probe(feats: torch.Tensor, labels: torch.Tensor,
     normed = (feats - mean[:, None, None]) / std[:, None, None]
     head = nn.Conv2d(feats.shape[1], num_classes, 1)
     nn.init.zeros_(head.weight), nn.init.zeros_(head.bias)
-    optimizer = torch.optim.AdamW(head.parameters(), lr=lr, weight_decay=1e-4)
+    optimizer = torch.optim.AdamW(head.parameters(), lr=lr,
+                                  weight_decay=weight_decay)
     steps_per_epoch = max(1, -(-len(feats) // batch_size))
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
         optimizer, epochs * steps_per_epoch)

@@ -25,14 +25,16 @@ from densessl.utils.io import atomic_write_bytes
 
 DEFAULT_STORE = 'benchmarks/results'
 #: the papers' order: baselines before the dense methods built on them
-METHOD_ORDER = ('mocov2', 'densecl', 'byol', 'pixpro', 'slotcon', 'detcon')
+METHOD_ORDER = ('mocov2', 'densecl', 'byol', 'pixpro', 'slotcon', 'detcon',
+                'pointcontrast', 'point_cmae')
 #: (better, worse) pairs the papers report; 'random' = that method's random
 TARGET_PAIRS = (('densecl', 'mocov2'), ('mocov2', 'random'),
                 ('pixpro', 'byol'), ('slotcon', 'byol'), ('byol', 'random'),
                 ('detcon_b', 'byol'), ('detcon_s', 'mocov2'),
                 ('densecl_vit', 'mocov2_vit'), ('pixpro_vit', 'byol_vit'),
                 ('slotcon_vit', 'byol_vit'), ('detcon_b_vit', 'byol_vit'),
-                ('mocov2_vit', 'random'), ('byol_vit', 'random'))
+                ('mocov2_vit', 'random'), ('byol_vit', 'random'),
+                ('pointcontrast', 'random'), ('point_cmae', 'random'))
 METRICS = ('probe', 'knn')
 
 
@@ -157,6 +159,12 @@ def _is_random(record: dict) -> bool:
     return record['init'].startswith('random')
 
 
+def headline(metric: dict) -> float:
+    """The number a table shows for one evaluation of a run: its ``score``
+    (3D object accuracy), else its mIoU."""
+    return metric.get('score', metric['mIoU'])
+
+
 def group_records(records: List[dict]) -> List[dict]:
     """Tables: one per (data, budget, eval) of pretrained runs, each
     ``dict(data, budget, eval, rows={init: {metric: (mean, std, n)}},
@@ -185,7 +193,7 @@ def group_records(records: List[dict]) -> List[dict]:
         for init in sorted(table['runs'], key=_init_rank):
             runs = sorted(table['runs'][init], key=lambda r: r['seed'])
             seeds[init] = [r['seed'] for r in runs]
-            rows[init] = {m: mean_std(r['metrics'][m]['mIoU'] for r in runs)
+            rows[init] = {m: mean_std(headline(r['metrics'][m]) for r in runs)
                           for m in METRICS
                           if all(m in r['metrics'] for r in runs)}
             for r in runs:
@@ -250,7 +258,8 @@ def markdown_tables(tables: List[dict]) -> str:
                   f'{describe_budget(table["budget"])}', '',
                   f'Evaluation: {describe_budget(ev)}; machine: '
                   f'{", ".join(table["machines"])}.', '',
-                  '| init | probe mIoU | kNN mIoU | seeds |',
+                  f'| init | probe {ev.get("score", "mIoU")} | kNN '
+                  f'{ev.get("score", "mIoU")} | seeds |',
                   '|---|---|---|---|']
         for init, metrics in table['rows'].items():
             cells = [f'{metrics[m][0]:.2f} ± {metrics[m][1]:.2f}'

@@ -120,3 +120,29 @@ def test_folder_dataset_with_shapenet_split(tmp_path):
     with pytest.raises(ValueError, match='no point-cloud files'):
         (tmp_path / 'none').mkdir()
         PointCloudFolderDataset(str(tmp_path), 'none')
+
+
+def test_hard_objects_are_deterministic_harder_and_keep_the_easy_set():
+    import numpy as np
+
+    from densessl.datasets import SyntheticObjectDataset
+    from densessl.datasets.point_generator import (HARD_OBJECT_CLASSES,
+                                                   generate_object)
+    a, b = generate_object(7, 512, 'hard'), generate_object(7, 512, 'hard')
+    assert np.array_equal(a['coord'], b['coord']) and a['label'] == b['label']
+    assert a['coord'].shape == (512, 3)
+    assert np.isclose(np.linalg.norm(a['coord'], axis=1).max(), 1, atol=1e-5)
+    assert (a['part'] == 255).sum() == int(0.05 * 512)  # clutter
+    labels = {generate_object(s, 64, 'hard')['label'] for s in range(200)}
+    assert labels == set(range(len(HARD_OBJECT_CLASSES)))
+    # a partial scan: one side of the object is missing, so the centroid of
+    # the object's own points moves off the bounding-box centre
+    easy = generate_object(7, 512)
+    assert not np.array_equal(easy['coord'], a['coord'])
+    ds = SyntheticObjectDataset(num_objects=3, num_points=64, variant='hard')
+    assert ds.metainfo['classes'] == HARD_OBJECT_CLASSES
+    assert SyntheticObjectDataset(num_objects=3).metainfo['classes'][:4] == \
+        HARD_OBJECT_CLASSES[:4]
+    import pytest
+    with pytest.raises(ValueError, match='variant must be one of'):
+        generate_object(0, 64, 'medium')

@@ -198,24 +198,24 @@ def _crop_size(cfg):
     return None
 
 
-def pretrain(method: str, seed: int, cfg, args, deadline):
-    """The final checkpoint of ``method``'s pretraining (resumed when a
-    previous call was stopped), or None when ``deadline`` came first."""
-    work_dir = osp.join(args.work_dir, args.data, method, f'seed_{seed}')
-    checkpoint = osp.join(work_dir, f'epoch_{args.epochs}.pth')
+def pretrain(label: str, cfg, work_dir: str, final: str, device: str,
+             deadline):
+    """Train ``cfg`` into ``work_dir`` through ``tools/train.py`` (resumed
+    when a previous call was stopped) and return its final checkpoint
+    ``work_dir/final``, or None when ``deadline`` came first."""
+    checkpoint = osp.join(work_dir, final)
     if osp.isfile(checkpoint):
-        print(f'[{method} seed {seed}] reusing {checkpoint}', flush=True)
+        print(f'[{label}] reusing {checkpoint}', flush=True)
         return checkpoint
     os.makedirs(work_dir, exist_ok=True)
     config = osp.join(work_dir, 'config.py')
     cfg.dump(config)
     command = [sys.executable, osp.join(ROOT, 'tools/train.py'), config,
-               '--work-dir', work_dir, '--device', args.device]
+               '--work-dir', work_dir, '--device', device]
     if osp.isfile(osp.join(work_dir, 'last_checkpoint')):
         command.append('--resume')
-    print(f'[{method} seed {seed}] pretraining {args.epochs} epochs -> '
-          f'{work_dir}{" (resumed)" if "--resume" in command else ""}',
-          flush=True)
+    print(f'[{label}] pretraining -> {work_dir}'
+          f'{" (resumed)" if "--resume" in command else ""}', flush=True)
     timeout = None if deadline is None else max(1.0, deadline - time.time())
     with open(osp.join(work_dir, 'train_output.log'), 'w') as log:
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
@@ -224,14 +224,13 @@ def pretrain(method: str, seed: int, cfg, args, deadline):
         except subprocess.TimeoutExpired:
             proc.terminate()
             proc.wait()
-            print(f'[{method} seed {seed}] stopped at the time budget; its '
-                  'epoch checkpoints stay, the next call resumes it',
-                  flush=True)
+            print(f'[{label}] stopped at the time budget; its checkpoints '
+                  'stay, the next call resumes it', flush=True)
             return None
     if proc.returncode != 0 or not osp.isfile(checkpoint):
         with open(osp.join(work_dir, 'train_output.log')) as f:
             tail = f.read()[-3000:]
-        raise SystemExit(f'[{method} seed {seed}] pretraining failed '
+        raise SystemExit(f'[{label}] pretraining failed '
                          f'(log: {work_dir}/train_output.log):\n{tail}')
     return checkpoint
 
@@ -303,7 +302,10 @@ def main(argv=None):
         began = time.time()
         checkpoint = None
         if pretrained:
-            checkpoint = pretrain(method, seed, cfg, args, deadline)
+            checkpoint = pretrain(
+                f'{method} seed {seed}', cfg,
+                osp.join(args.work_dir, args.data, method, f'seed_{seed}'),
+                f'epoch_{args.epochs}.pth', args.device, deadline)
             if checkpoint is None:
                 break
         pretrain_seconds = time.time() - began

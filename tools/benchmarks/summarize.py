@@ -40,18 +40,21 @@ def plot_tables(tables, path: str) -> None:
                              squeeze=False)
     for ax, table in zip(axes.flat, tables):
         inits = list(table['rows'])
+        score = table['eval'].get('score', 'mIoU')
         width = 0.38
         for i, metric in enumerate(('probe', 'knn')):
             stats = [table['rows'][r].get(metric, (math.nan, 0, 0))
                      for r in inits]
             ax.bar([x + (i - 0.5) * width for x in range(len(inits))],
                    [s[0] for s in stats], width, yerr=[s[1] for s in stats],
-                   capsize=3, label=f'{metric} mIoU')
+                   capsize=3, label=f'{metric} {score}')
         ax.set_xticks(range(len(inits)))
         ax.set_xticklabels(inits, rotation=25, ha='right', fontsize=8)
-        ax.set_ylabel('mIoU (%)')
-        epochs = table['budget'].get('epochs', '?')
-        ax.set_title(f'{table["data"]}, {epochs} epochs', fontsize=10)
+        ax.set_ylabel(f'{score} (%)')
+        length = (f'{table["budget"]["iters"]} iterations'
+                  if table['budget'].get('iters') else
+                  f'{table["budget"].get("epochs", "?")} epochs')
+        ax.set_title(f'{table["data"]}, {length}', fontsize=10)
         ax.legend(fontsize=8)
     for ax in list(axes.flat)[len(tables):]:
         ax.axis('off')

@@ -1,7 +1,7 @@
 """MinkUNet (MinkowskiEngine's ``examples/minkunet.py`` layout) on densessl's
 sparse layers, so it runs on the built-in backend (CPU/GPU, training) or
 spconv (forward)."""
-from typing import Optional, Sequence
+from typing import List, Optional, Sequence
 
 from mmengine.model import BaseModule
 from torch import nn
@@ -107,15 +107,27 @@ class MinkUNet(BaseModule):
         self.final = SparseConv3d(cin, out_channels, 1, bias=True,
                                   backend=backend)
         self.out_channels = out_channels
+        #: widths of ``forward_levels``, fine to coarse
+        self.level_channels = (out_channels, planes[6], planes[5], planes[4],
+                               planes[3])
 
     def forward(self, x: SparseTensor) -> SparseTensor:
+        return self.forward_levels(x)[0]
+
+    def forward_levels(self, x: SparseTensor) -> List[SparseTensor]:
+        """Every decoder level, fine to coarse: the output (stride 1, the
+        feature the pretraining shapes), the decoder stages at strides 2, 4
+        and 8, and the bottleneck (stride 16), as the Masked Scene Modeling
+        protocol reads a U-Net (``level_channels`` gives their widths)."""
         out = self.stem(x)
         skips = [out]
         for down, enc in zip(self.down, self.enc):
             out = enc(down(out))
             skips.append(out)
-        skips.pop()  # the bottleneck is not a skip
+        levels = [skips.pop()]  # the bottleneck is not a skip
         for up, dec in zip(self.up, self.dec):
             skip = skips.pop()
             out = dec(sparse_cat(up(out, out_coords=skip.coords), skip))
-        return self.final(out)
+            levels.append(out)
+        levels[-1] = self.final(out)
+        return levels[::-1]

@@ -1,0 +1,66 @@
+"""tools/benchmarks/point_eval.py: both kinds end to end on tiny embedded
+sets (result written and reloaded), bad levels named, and 3D records in the
+results store tabled by their own score."""
+import json
+import os.path as osp
+import sys
+
+import pytest
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.join(ROOT, 'tools', 'benchmarks'))
+import point_eval  # noqa: E402
+
+SCENES = osp.join(ROOT, point_eval.METHODS['pointcontrast'])
+OBJECTS = osp.join(ROOT, point_eval.METHODS['point_cmae'])
+
+
+def test_scenes_all_levels_at_every_point(tmp_path):
+    out = tmp_path / 'r.json'
+    result = point_eval.main([SCENES, '--num-train', '2', '--num-val', '1',
+                              '--epochs', '2', '--points-per-scene', '300',
+                              '--out', str(out)])
+    saved = json.loads(out.read_text())
+    assert saved['levels'] == [0, 1, 2, 3, 4]
+    assert saved['feature_dim'] == 32 + 48 + 64 + 128 + 128
+    assert saved['train_points'] == 600
+    assert saved['val_points'] == 12000  # every original point is scored
+    for ev in ('probe', 'knn'):
+        assert 0 <= saved[ev]['mIoU'] <= 100
+    assert result['kind'] == 'scenes'
+    with pytest.raises(ValueError, match='levels'):
+        point_eval.main([SCENES, '--num-train', '1', '--num-val', '1',
+                         '--levels', '5'])
+
+
+def test_hard_objects_global_features(tmp_path):
+    result = point_eval.main([OBJECTS, '--objects', 'hard', '--num-train',
+                              '24', '--num-val', '16', '--epochs', '2',
+                              '--eval', 'knn'])
+    assert result['feature_dim'] == 2 * 192
+    assert len(result['classes']) == 8 and 'probe' not in result
+    assert 0 <= result['knn']['aAcc'] <= 100
+
+
+def test_store_tables_3d_records_by_their_score(tmp_path):
+    from densessl.evaluation.results_store import (group_records,
+                                                   make_record,
+                                                   markdown_tables,
+                                                   write_record)
+    ev = dict(protocol='global-max-mean', score='accuracy')
+    for init, seed, acc in (('point_cmae', 0, 60.0), ('point_cmae', 1, 62.0),
+                            ('random (point_cmae init)', 0, 40.0),
+                            ('random (point_cmae init)', 1, 41.0)):
+        budget = dict(epochs=0) if init.startswith('random') else \
+            dict(epochs=4, batch_size=32)
+        metric = dict(score=acc, mIoU=acc / 2, aAcc=acc)
+        write_record(str(tmp_path), make_record(
+            init, seed, 'objects-easy', budget, ev, 'h', dict(
+                probe=metric, knn=metric), dict(pretrain=1.0)))
+    (table, ) = group_records(__import__(
+        'densessl.evaluation.results_store',
+        fromlist=['load_records']).load_records(str(tmp_path)))
+    assert table['rows']['point_cmae']['probe'][0] == 61.0
+    text = markdown_tables([table])
+    assert 'probe accuracy' in text
+    assert 'point_cmae > random (point_cmae init) (probe): +20.50' in text
