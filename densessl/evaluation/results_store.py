@@ -35,7 +35,8 @@ TARGET_PAIRS = (('densecl', 'mocov2'), ('mocov2', 'random'),
                 ('slotcon_vit', 'byol_vit'), ('detcon_b_vit', 'byol_vit'),
                 ('mocov2_vit', 'random'), ('byol_vit', 'random'),
                 ('pointcontrast', 'random'), ('point_cmae', 'random'))
-METRICS = ('probe', 'knn')
+METRICS = ('probe', 'knn', 'finetune')
+METRIC_NAMES = dict(probe='probe', knn='kNN', finetune='fine-tuned')
 
 
 def stable_hash(value) -> str:
@@ -254,18 +255,21 @@ def markdown_tables(tables: List[dict]) -> str:
     parts = []
     for table in tables:
         ev = table['eval']
+        shown = [m for m in METRICS if any(m in row for row in
+                                           table['rows'].values())]
         parts += [f'#### {table["data"]}: pretraining '
                   f'{describe_budget(table["budget"])}', '',
                   f'Evaluation: {describe_budget(ev)}; machine: '
                   f'{", ".join(table["machines"])}.', '',
-                  f'| init | probe {ev.get("score", "mIoU")} | kNN '
-                  f'{ev.get("score", "mIoU")} | seeds |',
-                  '|---|---|---|---|']
+                  '| init | ' + ''.join(
+                      f'{METRIC_NAMES[m]} {ev.get("score", "mIoU")} | '
+                      for m in shown) + 'seeds |',
+                  '|---' * (len(shown) + 2) + '|']
         for init, metrics in table['rows'].items():
             cells = [f'{metrics[m][0]:.2f} ± {metrics[m][1]:.2f}'
-                     if m in metrics else '–' for m in METRICS]
-            parts.append(f'| {init} | {cells[0]} | {cells[1]} | '
-                         f'{",".join(map(str, table["seeds"][init]))} |')
+                     if m in metrics else '–' for m in shown]
+            parts.append(f'| {init} | ' + ''.join(c + ' | ' for c in cells)
+                         + f'{",".join(map(str, table["seeds"][init]))} |')
         checks = target_checks(table)
         if checks:
             parts += ['', 'Papers\' order (gap > 2 × the larger std):', '']

@@ -64,3 +64,29 @@ def test_store_tables_3d_records_by_their_score(tmp_path):
     text = markdown_tables([table])
     assert 'probe accuracy' in text
     assert 'point_cmae > random (point_cmae init) (probe): +20.50' in text
+
+
+def test_finetune_tables_show_their_own_column(tmp_path):
+    from densessl.evaluation.results_store import (group_records,
+                                                   load_records, make_record,
+                                                   markdown_tables,
+                                                   write_record)
+    ev = dict(protocol='finetune-cls', score='accuracy')
+    for init, seed, acc in (('point_cmae', 0, 70.0), ('point_cmae', 1, 74.0),
+                            ('random (point_cmae init)', 0, 68.0),
+                            ('random (point_cmae init)', 1, 69.0)):
+        budget = dict(epochs=0) if init.startswith('random') else \
+            dict(epochs=4)
+        write_record(str(tmp_path), make_record(
+            init, seed, 'objects-hard', budget, ev, 'h',
+            dict(finetune=dict(score=acc, aAcc=acc)), dict(finetune=1.0)))
+    text = markdown_tables(group_records(load_records(str(tmp_path))))
+    assert '| init | fine-tuned accuracy | seeds |' in text
+    assert '| point_cmae | 72.00 ± 2.83 | 0,1 |' in text
+    # +3.50 is within 2 x 2.83: the ordering is not established
+    assert '(finetune): +3.50 vs 5.66 ✗' in text
+
+
+def test_a_finished_finetune_is_reused_not_rerun(tmp_path):
+    (tmp_path / 'transfer_metrics.json').write_text('{"cls/acc": 71.25}')
+    assert point_eval._finetune('missing.py', None, str(tmp_path), 0) == 71.25

@@ -31,6 +31,7 @@ overall accuracy.
 """
 import argparse
 import json
+import os
 import os.path as osp
 import sys
 import time
@@ -44,6 +45,14 @@ METHODS = {
                       'pointcontrast_minkunet14-small_1xb2-sgd-300i_rooms.py'),
     'point_cmae': ('configs/point_cmae/'
                    'point-cmae_pointtransformer-small_1xb32-adamw-4e_objects.py'),
+}
+
+#: object classification fine-tuning, the Point-CMAE transfer benchmark
+FINETUNE = {
+    'easy': ('configs/benchmarks/point_transfer/'
+             'pointtransformer-small_cls_1xb32-adamw-8e_objects.py'),
+    'hard': ('configs/benchmarks/point_transfer/'
+             'pointtransformer-small_cls_1xb32-adamw-8e_objects-hard.py'),
 }
 
 
@@ -92,6 +101,9 @@ def parse_args(argv=None):
     parser.add_argument('--store', default='benchmarks/results')
     parser.add_argument('--work-dir', default='work_dirs/compare_3d')
     parser.add_argument('--no-random', action='store_true')
+    parser.add_argument('--finetune', nargs='+', choices=list(FINETUNE),
+                        help='instead: fine-tune Point-CMAE (and scratch) on '
+                        'these embedded object sets, seeds as given')
     args = parser.parse_args(argv)
     if not args.compare and not args.config:
         parser.error('give a CONFIG, or --compare')
@@ -272,6 +284,107 @@ def report(result) -> None:
 
 # --- the comparison -------------------------------------------------------
 
+def _finetune(config, pretrained, work_dir, seed):
+    """Fine-tune ``config`` (``point_transfer.py`` in a subprocess, so one
+    run cannot leak into the next) and return its test accuracy; a finished
+    run in ``work_dir`` is reused."""
+    import subprocess
+    metrics_file = osp.join(work_dir, 'transfer_metrics.json')
+    if not osp.isfile(metrics_file):
+        command = [sys.executable, osp.join(ROOT, 'tools', 'benchmarks',
+                                            'point_transfer.py'), config,
+                   '--work-dir', work_dir, '--device', 'cpu',
+                   '--cfg-options', f'randomness.seed={seed}']
+        if pretrained:
+            command += ['--pretrained', pretrained]
+        os.makedirs(work_dir, exist_ok=True)
+        with open(osp.join(work_dir, 'output.log'), 'w') as log:
+            code = subprocess.call(command, stdout=log,
+                                   stderr=subprocess.STDOUT)
+        if code != 0:
+            raise SystemExit(f'fine-tuning failed (log: {work_dir}/'
+                             'output.log)')
+    with open(metrics_file) as f:
+        return float(json.load(f)['cls/acc'])
+
+
+def compare_finetune(args, store_api, pretrain):
+    """Point-CMAE pretrained vs from scratch, fine-tuned on each object
+    set of ``args.finetune``, seed by seed (the seed sets the pretraining,
+    the fine-tuning and the scratch init)."""
+    from mmengine.config import Config
+    (find_record, make_record, run_key, stable_hash,
+     write_record) = store_api
+    deadline = None if args.max_minutes is None else \
+        time.time() + args.max_minutes * 60
+    method = 'point_cmae'
+    done = 0
+    for seed in args.seeds:
+        for variant in args.finetune:
+            config = osp.join(ROOT, FINETUNE[variant])
+            ft_cfg = Config.fromfile(config)
+            eval_cfg = dict(protocol='finetune-cls', score='accuracy',
+                            finetune_config=FINETUNE[variant],
+                            epochs=ft_cfg.train_cfg.max_epochs)
+            for init, pretrained in ((f'random ({method} init)', False),
+                                     (method, True)):
+                cfg = Config.fromfile(osp.join(ROOT, METHODS[method]))
+                cfg.randomness = dict(seed=seed)
+                loop = cfg.train_cfg
+                budget = (dict(epochs=loop.max_epochs,
+                               batch_size=cfg.train_dataloader.batch_size)
+                          if pretrained else dict(epochs=0))
+                hashed = ({k: v for k, v in cfg.to_dict().items()
+                           if k not in ('work_dir', 'randomness')}
+                          if pretrained else ft_cfg.model.to_dict())
+                config_hash = stable_hash(hashed)[:16]
+                data = f'objects-{variant}'
+                key = run_key(init, seed, data, budget, eval_cfg,
+                              config_hash)
+                if find_record(args.store, key):
+                    continue
+                if deadline is not None and time.time() >= deadline:
+                    print('Time budget spent; run the same command again to '
+                          'continue.', flush=True)
+                    return done
+                began = time.time()
+                backbone = None
+                if pretrained:
+                    work = osp.join(args.work_dir, method, f'seed_{seed}')
+                    ckpt = pretrain(f'{method} seed {seed}', cfg, work,
+                                    f'epoch_{loop.max_epochs}.pth',
+                                    args.device, deadline)
+                    if ckpt is None:
+                        return done
+                    backbone = osp.join(work, 'backbone.pth')
+                    if not osp.isfile(backbone):
+                        import subprocess
+                        subprocess.run([sys.executable, osp.join(
+                            ROOT, 'tools', 'extract_backbone.py'), ckpt,
+                            backbone], check=True, capture_output=True)
+                print(f'[{init} seed {seed}] fine-tuning on the {variant} '
+                      'objects', flush=True)
+                acc = _finetune(config, backbone, osp.join(
+                    args.work_dir, 'finetune', variant, _slug(init),
+                    f'seed_{seed}'), seed)
+                metrics = dict(finetune=dict(score=acc, aAcc=acc))
+                record = make_record(init, seed, data, budget, eval_cfg,
+                                     config_hash, metrics, dict(
+                                         finetune=round(time.time() - began,
+                                                        1)), args.device,
+                                     ROOT)
+                print(f'[{init} seed {seed}] {variant} objects: accuracy '
+                      f'{acc:.2f} -> {write_record(args.store, record)}',
+                      flush=True)
+                done += 1
+    return done
+
+
+def _slug(text):
+    import re
+    return re.sub(r'[^A-Za-z0-9]+', '-', text).strip('-').lower()
+
+
 def compare(args):
     sys.path.insert(0, osp.join(ROOT, 'tools', 'benchmarks'))
     from compare_pretraining import pretrain
@@ -281,6 +394,9 @@ def compare(args):
                                                    load_records, make_record,
                                                    markdown_tables, run_key,
                                                    stable_hash, write_record)
+    if args.finetune:
+        return compare_finetune(args, (find_record, make_record, run_key,
+                                       stable_hash, write_record), pretrain)
     start = time.time()
     deadline = None if args.max_minutes is None else \
         start + args.max_minutes * 60

@@ -41,11 +41,14 @@ def plot_tables(tables, path: str) -> None:
     for ax, table in zip(axes.flat, tables):
         inits = list(table['rows'])
         score = table['eval'].get('score', 'mIoU')
-        width = 0.38
-        for i, metric in enumerate(('probe', 'knn')):
+        shown = [m for m in ('probe', 'knn', 'finetune')
+                 if any(m in row for row in table['rows'].values())]
+        width = 0.76 / max(1, len(shown))
+        for i, metric in enumerate(shown):
             stats = [table['rows'][r].get(metric, (math.nan, 0, 0))
                      for r in inits]
-            ax.bar([x + (i - 0.5) * width for x in range(len(inits))],
+            ax.bar([x + (i - (len(shown) - 1) / 2) * width
+                    for x in range(len(inits))],
                    [s[0] for s in stats], width, yerr=[s[1] for s in stats],
                    capsize=3, label=f'{metric} {score}')
         ax.set_xticks(range(len(inits)))
