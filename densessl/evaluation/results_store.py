@@ -163,7 +163,7 @@ def _is_random(record: dict) -> bool:
 def headline(metric: dict) -> float:
     """The number a table shows for one evaluation of a run: its ``score``
     (3D object accuracy), else its mIoU."""
-    return metric.get('score', metric['mIoU'])
+    return metric['score'] if 'score' in metric else metric['mIoU']
 
 
 def group_records(records: List[dict]) -> List[dict]:
