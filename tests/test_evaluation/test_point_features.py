@@ -100,3 +100,19 @@ def test_object_global_features_pool_max_and_mean():
     out = object_global_features(Tokens(), points)
     want = torch.cat([(points * 2).max(1).values, (points * 2).mean(1)], 1)
     assert torch.equal(out, want)
+
+
+def test_knn_over_distinct_features_equals_the_plain_per_point_knn():
+    from densessl.evaluation.knn_segmentation import evaluate_knn
+    tr = blobs(200)
+    feats, labels = blobs(60, seed=2)
+    # each feature repeated as the points of one voxel, labels differing
+    index = torch.randint(0, 60, (300, ), generator=torch.Generator(
+    ).manual_seed(0))
+    va = feats[index], torch.randint(0, 3, (300, ))
+    got = evaluate_features(*tr, *va, 3, evals=('knn', ), k=5)['knn']
+    want = evaluate_knn(tr[0][:, :, None, None], tr[1][:, None, None],
+                        va[0][:, :, None, None], va[1][:, None, None], 3,
+                        k=5)
+    assert got['mIoU'] == pytest.approx(want['mIoU'])
+    assert got['aAcc'] == pytest.approx(want['aAcc'])

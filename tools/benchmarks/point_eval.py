@@ -83,7 +83,7 @@ def parse_args(argv=None):
                         '(default 60 rooms / 480 objects)')
     parser.add_argument('--num-val', type=int, help='val scenes/objects '
                         '(default 20 rooms / 160 objects)')
-    parser.add_argument('--points-per-scene', type=int, default=2000,
+    parser.add_argument('--points-per-scene', type=int, default=1000,
                         help='train points per scene for the probe / bank')
     parser.add_argument('--epochs', type=int, default=30, help='probe epochs')
     parser.add_argument('--k', type=int, default=20)
