@@ -73,9 +73,9 @@ def _assemble(rng, num_points, parts: List[Tuple[str, float, callable]]):
     return np.concatenate(points), np.concatenate(labels)
 
 
-def _table(rng, n):
-    w, d, h = rng.uniform(0.8, 1.4), rng.uniform(0.5, 1.0), rng.uniform(0.5, 0.9)
-    leg = rng.uniform(0.03, 0.07)
+def _legs(rng, w, d, h, leg):
+    """A sampler of four legs of radius ``leg`` and height ``h`` under the
+    corners of a ``w x d`` top."""
     corners = [(sx * (w / 2 - leg), sy * (d / 2 - leg))
                for sx in (-1, 1) for sy in (-1, 1)]
 
@@ -86,8 +86,14 @@ def _table(rng, n):
             sel = which == i
             out[sel] = _cylinder(rng, sel.sum(), leg, h, (x, y, h / 2))
         return out
+    return legs
+
+
+def _table(rng, n):
+    w, d, h = rng.uniform(0.8, 1.4), rng.uniform(0.5, 1.0), rng.uniform(0.5, 0.9)
+    leg = rng.uniform(0.03, 0.07)
     return [('top', 0.6, lambda k: _box(rng, k, (w, d, 0.05), (0, 0, h))),
-            ('leg', 0.4, legs)]
+            ('leg', 0.4, _legs(rng, w, d, h, leg))]
 
 
 def _lamp(rng, n):
@@ -124,19 +130,8 @@ def _rocket(rng, n):
 def _chair(rng, n):
     w, h = rng.uniform(0.4, 0.6), rng.uniform(0.4, 0.5)
     back = rng.uniform(0.4, 0.7)
-    leg = 0.03
-    corners = [(sx * (w / 2 - leg), sy * (w / 2 - leg))
-               for sx in (-1, 1) for sy in (-1, 1)]
-
-    def legs(k):
-        which = rng.integers(0, 4, k)
-        out = np.empty((k, 3))
-        for i, (x, y) in enumerate(corners):
-            sel = which == i
-            out[sel] = _cylinder(rng, sel.sum(), leg, h, (x, y, h / 2))
-        return out
     return [('seat', 0.4, lambda k: _box(rng, k, (w, w, 0.05), (0, 0, h))),
-            ('leg', 0.25, legs),
+            ('leg', 0.25, _legs(rng, w, w, h, 0.03)),
             ('back', 0.35, lambda k: _box(rng, k, (w, 0.04, back),
                                           (0, -w / 2, h + back / 2)))]
 

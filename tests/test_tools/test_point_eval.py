@@ -42,24 +42,31 @@ def test_hard_objects_global_features(tmp_path):
     assert 0 <= result['knn']['aAcc'] <= 100
 
 
-def test_store_tables_3d_records_by_their_score(tmp_path):
+def _tables(store, data, ev, accuracies, evals):
+    """Write one point_cmae / random record per (init, seed, accuracy) with
+    the accuracy under each of ``evals``; the store's tables."""
     from densessl.evaluation.results_store import (group_records,
-                                                   make_record,
-                                                   markdown_tables,
+                                                   load_records, make_record,
                                                    write_record)
-    ev = dict(protocol='global-max-mean', score='accuracy')
-    for init, seed, acc in (('point_cmae', 0, 60.0), ('point_cmae', 1, 62.0),
-                            ('random (point_cmae init)', 0, 40.0),
-                            ('random (point_cmae init)', 1, 41.0)):
+    for init, seed, acc in accuracies:
         budget = dict(epochs=0) if init.startswith('random') else \
-            dict(epochs=4, batch_size=32)
+            dict(epochs=4)
         metric = dict(score=acc, mIoU=acc / 2, aAcc=acc)
-        write_record(str(tmp_path), make_record(
-            init, seed, 'objects-easy', budget, ev, 'h', dict(
-                probe=metric, knn=metric), dict(pretrain=1.0)))
-    (table, ) = group_records(__import__(
-        'densessl.evaluation.results_store',
-        fromlist=['load_records']).load_records(str(tmp_path)))
+        write_record(str(store), make_record(
+            init, seed, data, budget, ev, 'h', {e: metric for e in evals},
+            dict(pretrain=1.0)))
+    return group_records(load_records(str(store)))
+
+
+RANDOM = 'random (point_cmae init)'
+
+
+def test_store_tables_3d_records_by_their_score(tmp_path):
+    from densessl.evaluation.results_store import markdown_tables
+    (table, ) = _tables(tmp_path, 'objects-easy', dict(
+        protocol='global-max-mean', score='accuracy'),
+        (('point_cmae', 0, 60.0), ('point_cmae', 1, 62.0),
+         (RANDOM, 0, 40.0), (RANDOM, 1, 41.0)), ('probe', 'knn'))
     assert table['rows']['point_cmae']['probe'][0] == 61.0
     text = markdown_tables([table])
     assert 'probe accuracy' in text
@@ -67,20 +74,12 @@ def test_store_tables_3d_records_by_their_score(tmp_path):
 
 
 def test_finetune_tables_show_their_own_column(tmp_path):
-    from densessl.evaluation.results_store import (group_records,
-                                                   load_records, make_record,
-                                                   markdown_tables,
-                                                   write_record)
-    ev = dict(protocol='finetune-cls', score='accuracy')
-    for init, seed, acc in (('point_cmae', 0, 70.0), ('point_cmae', 1, 74.0),
-                            ('random (point_cmae init)', 0, 68.0),
-                            ('random (point_cmae init)', 1, 69.0)):
-        budget = dict(epochs=0) if init.startswith('random') else \
-            dict(epochs=4)
-        write_record(str(tmp_path), make_record(
-            init, seed, 'objects-hard', budget, ev, 'h',
-            dict(finetune=dict(score=acc, aAcc=acc)), dict(finetune=1.0)))
-    text = markdown_tables(group_records(load_records(str(tmp_path))))
+    from densessl.evaluation.results_store import markdown_tables
+    tables = _tables(tmp_path, 'objects-hard', dict(
+        protocol='finetune-cls', score='accuracy'),
+        (('point_cmae', 0, 70.0), ('point_cmae', 1, 74.0),
+         (RANDOM, 0, 68.0), (RANDOM, 1, 69.0)), ('finetune', ))
+    text = markdown_tables(tables)
     assert '| init | fine-tuned accuracy | seeds |' in text
     assert '| point_cmae | 72.00 ± 2.83 | 0,1 |' in text
     # +3.50 is within 2 x 2.83: the ordering is not established
