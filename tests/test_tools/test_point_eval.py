@@ -34,8 +34,8 @@ def test_scenes_all_levels_at_every_point(tmp_path):
 
 
 def test_hard_objects_global_features(tmp_path):
-    result = point_eval.main([OBJECTS, '--objects', 'hard', '--num-train',
-                              '24', '--num-val', '16', '--epochs', '2',
+    result = point_eval.main([OBJECTS, '--objects', 'hard', '--train-objects',
+                              '24', '--val-objects', '16', '--epochs', '2',
                               '--eval', 'knn'])
     assert result['feature_dim'] == 2 * 192
     assert len(result['classes']) == 8 and 'probe' not in result

@@ -7,10 +7,11 @@
         # scenes: the embedded rooms, or Pointcept-layout folders
         [--data-root DIR --segment-file segment20.npy --classes FILE]
         [--sampling trilinear|nearest] [--align-corners] [--levels 0 1 2 3 4]
-        [--num-train 60] [--num-val 20] [--points-per-scene 2000]
+        [--num-train 60] [--num-val 20] [--points-per-scene 1000]
         # objects: the embedded objects, the harder embedded set, or a
         # ModelNet / any-K folder (modelnetK_*, shape_names.txt)
         [--objects easy|hard | --data-root DIR]
+        [--train-objects 480] [--val-objects 160]
 
     # the 3D comparison into the results store (pretrain, evaluate, random
     # rows; resumable, one JSON per finished run)
@@ -79,10 +80,14 @@ def parse_args(argv=None):
                         help="MSM's code convention (see sample_sparse)")
     parser.add_argument('--levels', type=int, nargs='+',
                         help='decoder levels, 0 = finest (default: all)')
-    parser.add_argument('--num-train', type=int, help='train scenes/objects '
-                        '(default 60 rooms / 480 objects)')
-    parser.add_argument('--num-val', type=int, help='val scenes/objects '
-                        '(default 20 rooms / 160 objects)')
+    parser.add_argument('--num-train', type=int, default=60,
+                        help='train scenes (embedded rooms, or at most N)')
+    parser.add_argument('--num-val', type=int, default=20,
+                        help='val scenes (embedded rooms, or at most N)')
+    parser.add_argument('--train-objects', type=int, default=480,
+                        help='embedded train objects')
+    parser.add_argument('--val-objects', type=int, default=160,
+                        help='embedded val objects')
     parser.add_argument('--points-per-scene', type=int, default=1000,
                         help='train points per scene for the probe / bank')
     parser.add_argument('--epochs', type=int, default=30, help='probe epochs')
@@ -157,8 +162,8 @@ def scene_datasets(cfg, args):
         classes = list(ROOM_CLASSES)
         make = [dict(type='SyntheticRoomDataset', num_scenes=n,
                      num_points=12000, seed=seed, pipeline=test)
-                for n, seed in ((args.num_train or 60, ROOM_TRAIN_SEED),
-                                (args.num_val or 20, ROOM_VAL_SEED))]
+                for n, seed in ((args.num_train, ROOM_TRAIN_SEED),
+                                (args.num_val, ROOM_VAL_SEED))]
     train, val = (DATASETS.build(m) for m in make)
     if args.data_root:
         train, val = ([d[i] for i in range(min(len(d), n or len(d)))]
@@ -183,8 +188,8 @@ def object_datasets(cfg, args):
         make = [dict(type='SyntheticObjectDataset', num_objects=n,
                      num_points=2048, seed=seed, variant=args.objects,
                      pipeline=test)
-                for n, seed in ((args.num_train or 480, OBJECT_TRAIN_SEED),
-                                (args.num_val or 160, OBJECT_VAL_SEED))]
+                for n, seed in ((args.train_objects, OBJECT_TRAIN_SEED),
+                                (args.val_objects, OBJECT_VAL_SEED))]
     train, val = (DATASETS.build(m) for m in make)
     return list(train.metainfo['classes']), train, val
 
@@ -415,7 +420,9 @@ def compare(args):
                 else 'global-max-mean', sampling=args.sampling,
                 levels=args.levels or 'all', epochs=args.epochs, k=args.k,
                 temperature=args.temperature,
-                num_train=args.num_train, num_val=args.num_val,
+                num_train=args.num_train if kind == 'scenes'
+                else args.train_objects,
+                num_val=args.num_val if kind == 'scenes' else args.val_objects,
                 points_per_scene=args.points_per_scene if kind == 'scenes'
                 else None, score='mIoU' if kind == 'scenes' else 'accuracy')
             loop = cfg.train_cfg
