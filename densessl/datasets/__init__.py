@@ -1,6 +1,7 @@
 from .image_folder import ImageFolderDataset
 from .point_datasets import (ModelNet40Dataset, PointCloudFolderDataset,
-                             ShapeNetPartDataset, SyntheticObjectDataset)
+                             ScanObjectNNDataset, ShapeNetPartDataset,
+                             SyntheticObjectDataset)
 from .point_scene_datasets import PointSceneFolderDataset, SyntheticRoomDataset
 from .room_generator import ROOM_CLASSES, generate_room
 from .point_generator import OBJECT_CLASSES, PART_NAMES, generate_object
@@ -14,6 +15,7 @@ __all__ = ['ImageFolderDataset', 'SceneDataset', 'SCENE_CLASSES',
            'generate_scene', 'scene_arrays', 'PHOTO_CLASSES',
            'generate_photo_scene', 'SCENE_SOURCES', 'PointCloudFolderDataset',
            'SyntheticObjectDataset', 'OBJECT_CLASSES', 'PART_NAMES',
-           'generate_object', 'ModelNet40Dataset', 'ShapeNetPartDataset',
+           'generate_object', 'ModelNet40Dataset', 'ScanObjectNNDataset',
+           'ShapeNetPartDataset',
            'PointSceneFolderDataset', 'SyntheticRoomDataset', 'ROOM_CLASSES',
            'generate_room']

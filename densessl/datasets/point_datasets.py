@@ -193,3 +193,63 @@ class ShapeNetPartDataset(_OfficialLayoutDataset):
 def _read_lines(path: str) -> List[str]:
     with open(path) as f:
         return [line.strip() for line in f if line.strip()]
+
+
+#: ScanObjectNN's 15 classes in its label order (its ``shape_names.txt``)
+SCANOBJECTNN_CLASSES = ('bag', 'bin', 'box', 'cabinet', 'chair', 'desk',
+                        'display', 'door', 'shelf', 'table', 'bed', 'pillow',
+                        'sink', 'sofa', 'toilet')
+
+
+@DATASETS.register_module()
+class ScanObjectNNDataset(BaseDataset):
+    """ScanObjectNN as Point-MAE reads it: ``data_root`` is one of its split
+    folders (``main_split`` for OBJ-BG / PB-T50-RS, ``main_split_nobg`` for
+    OBJ-ONLY) holding ``{training,test}_objectdataset{suffix}.h5`` with
+    ``data`` (``N x 2048 x 3``) and ``label``; ``variant='hardest'`` reads
+    the ``_augmentedrot_scale75`` files (PB-T50-RS). Gives ``coord`` and the
+    class ``label``; classes from a ``shape_names.txt`` beside the files,
+    else ScanObjectNN's 15 names (numbers when the labels exceed them).
+    Needs h5py (``pip install h5py``, in the ``3d`` extra)."""
+
+    SUFFIX = {'plain': '', 'hardest': '_augmentedrot_scale75'}
+
+    def __init__(self, data_root: str, split: str = 'train',
+                 variant: str = 'hardest', pipeline: Sequence = (),
+                 **kwargs) -> None:
+        if variant not in self.SUFFIX:
+            raise ValueError(f'variant must be one of {sorted(self.SUFFIX)},'
+                             f' got "{variant}"')
+        if split not in ('train', 'test'):
+            raise ValueError(f'split must be train or test, got "{split}"')
+        self.split, self.variant = split, variant
+        super().__init__(data_root=data_root, pipeline=list(pipeline),
+                         serialize_data=False, **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        from densessl.utils.optional import require
+        h5py = require('h5py', 'reading ScanObjectNN')
+        prefix = 'training' if self.split == 'train' else 'test'
+        path = osp.join(self.data_root, f'{prefix}_objectdataset'
+                        f'{self.SUFFIX[self.variant]}.h5')
+        if not osp.isfile(path):
+            raise FileNotFoundError(
+                f'"{path}" not found; data_root must be a ScanObjectNN split '
+                'folder (main_split or main_split_nobg)')
+        with h5py.File(path, 'r') as f:
+            points = f['data'][:].astype('float32')
+            labels = f['label'][:].reshape(-1).astype('int64')
+        if points.ndim != 3 or points.shape[-1] < 3 or \
+                len(points) != len(labels):
+            raise ValueError(f'"{path}": expected data N x P x 3 and N '
+                             f'labels, got {points.shape} and {len(labels)}')
+        names = osp.join(self.data_root, 'shape_names.txt')
+        if osp.isfile(names):
+            classes = tuple(_read_lines(names))
+        elif labels.max() < len(SCANOBJECTNN_CLASSES):
+            classes = SCANOBJECTNN_CLASSES
+        else:
+            classes = tuple(str(i) for i in range(int(labels.max()) + 1))
+        self._metainfo['classes'] = classes
+        return [dict(coord=p[:, :3], label=int(y))
+                for p, y in zip(points, labels)]

@@ -7,6 +7,7 @@ _HINTS = {
     'mmdet': ('det', 'bash tools/install_transfer.sh'),
     'open3d': ('3d', 'pip install -e ".[3d]"'),
     'spconv': ('3d', 'pip install spconv'),
+    'h5py': ('3d', 'pip install h5py'),
     'MinkowskiEngine': ('', 'bash tools/install_minkowski.sh (builds '
                         'MinkowskiEngine 0.5.4 from source, 5-15 min)'),
 }

@@ -89,3 +89,28 @@ def test_finetune_tables_show_their_own_column(tmp_path):
 def test_a_finished_finetune_is_reused_not_rerun(tmp_path):
     (tmp_path / 'transfer_metrics.json').write_text('{"cls/acc": 71.25}')
     assert point_eval._finetune('missing.py', None, str(tmp_path), 0) == 71.25
+
+
+def test_scanobjectnn_folder_any_class_count(tmp_path):
+    import h5py
+    import numpy as np
+
+    from densessl.datasets import ScanObjectNNDataset
+    from densessl.datasets.point_generator import generate_object
+    for prefix, seeds in (('training', range(12)), ('test', range(50, 58))):
+        objects = [generate_object(s, 600) for s in seeds]
+        with h5py.File(tmp_path / f'{prefix}_objectdataset_augmentedrot_'
+                       'scale75.h5', 'w') as f:
+            f['data'] = np.stack([o['coord'] for o in objects])
+            f['label'] = np.array([o['label'] for o in objects])
+    (tmp_path / 'shape_names.txt').write_text('table\nlamp\nmug\nrocket\n')
+    ds = ScanObjectNNDataset(str(tmp_path), 'test')
+    assert len(ds) == 8 and ds.metainfo['classes'][3] == 'rocket'
+    assert ds[0]['coord'].shape == (600, 3)
+    assert ds[0]['label'] == generate_object(50, 600)['label']
+    result = point_eval.main([OBJECTS, '--data-root', str(tmp_path),
+                              '--epochs', '2'])
+    assert result['num_train'] == 12 and result['num_val'] == 8
+    assert len(result['classes']) == 4
+    with pytest.raises(FileNotFoundError, match='ScanObjectNN split folder'):
+        ScanObjectNNDataset(str(tmp_path), 'train', variant='plain')

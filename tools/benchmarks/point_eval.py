@@ -8,8 +8,10 @@
         [--data-root DIR --segment-file segment20.npy --classes FILE]
         [--sampling trilinear|nearest] [--align-corners] [--levels 0 1 2 3 4]
         [--num-train 60] [--num-val 20] [--points-per-scene 1000]
-        # objects: the embedded objects, the harder embedded set, or a
-        # ModelNet / any-K folder (modelnetK_*, shape_names.txt)
+        # objects: the embedded objects, the harder embedded set, a
+        # ModelNet / any-K folder (modelnetK_*, shape_names.txt) or a
+        # ScanObjectNN split folder (*_objectdataset*.h5; PB-T50-RS when
+        # the _augmentedrot_scale75 files are there)
         [--objects easy|hard | --data-root DIR]
         [--train-objects 480] [--val-objects 160]
 
@@ -31,6 +33,7 @@ per object (max- and mean-pooled tokens), logistic regression and kNN,
 overall accuracy.
 """
 import argparse
+import glob
 import json
 import os
 import os.path as osp
@@ -179,7 +182,13 @@ def object_datasets(cfg, args):
     num_points = sub['num_points'] if sub else 1024
     test = [dict(type='FarthestPointSubsample', num_points=num_points),
             dict(type='NormalizeToUnitSphere'), dict(type='PackPointInputs')]
-    if args.data_root:
+    if args.data_root and glob.glob(osp.join(args.data_root,
+                                             '*_objectdataset*.h5')):
+        hardest = glob.glob(osp.join(args.data_root, '*_scale75.h5'))
+        make = [dict(type='ScanObjectNNDataset', data_root=args.data_root,
+                     split=split, variant='hardest' if hardest else 'plain',
+                     pipeline=test) for split in ('train', 'test')]
+    elif args.data_root:
         make = [dict(type='ModelNet40Dataset', data_root=args.data_root,
                      split=split,
                      pipeline=[dict(type='LoadPointCloud')] + test)
