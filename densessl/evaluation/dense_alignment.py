@@ -85,6 +85,23 @@ def dense_alignment_uniformity(feats1: torch.Tensor, feats2: torch.Tensor,
     return out
 
 
+def point_alignment_uniformity(feats1: torch.Tensor, feats2: torch.Tensor,
+                               pairs: torch.Tensor, alpha: float = 2.0,
+                               t: float = 2.0, max_points: int = 4096
+                               ) -> Dict[str, float]:
+    """The 3D form: alignment over matched points of two views (``pairs``
+    ``M x 2`` row indices into ``feats1`` / ``feats2``, e.g. from
+    ``match_by_origin``: the same scene point before augmentation),
+    uniformity over every point of both views."""
+    out = dict(pairs=int(len(pairs)))
+    out['alignment'] = float(alignment(feats1[pairs[:, 0]],
+                                       feats2[pairs[:, 1]], alpha)) \
+        if len(pairs) else float('nan')
+    out['uniformity'] = float(uniformity(torch.cat([feats1, feats2]), t,
+                                         max_points))
+    return out
+
+
 def _prompt_pixel(mask: torch.Tensor) -> Tuple[int, int]:
     """The pixel of ``mask`` nearest to its centroid (inside the object even
     when the object is not convex)."""

@@ -80,3 +80,42 @@ def test_prompt_points_segment_objects_whose_features_separate_them():
     assert worse['mIoU'] < out['mIoU'] and worse['intra'] < 1
     with pytest.raises(ValueError, match='no object'):
         prompt_point_segmentation(feats, torch.zeros(2, 16, 16).long())
+
+
+def test_point_alignment_over_matched_points_and_the_3d_hook():
+    from densessl.evaluation.dense_alignment import \
+        point_alignment_uniformity
+    g = torch.Generator().manual_seed(0)
+    f1, f2 = torch.randn(6, 4, generator=g), torch.randn(5, 4, generator=g)
+    pairs = torch.tensor([[0, 4], [3, 1], [5, 0]])
+    got = point_alignment_uniformity(f1, f2, pairs)
+    n1, n2 = F.normalize(f1, dim=1), F.normalize(f2, dim=1)
+    want = sum(float((n1[i] - n2[j]).norm() ** 2) for i, j in pairs) / 3
+    assert got['alignment'] == pytest.approx(want, rel=1e-5)
+    rows = torch.cat([n1, n2])
+    pair_terms = [math.exp(-2 * float((rows[i] - rows[j]).norm() ** 2))
+                  for i in range(11) for j in range(11) if i != j]
+    assert got['uniformity'] == pytest.approx(
+        math.log(sum(pair_terms) / len(pair_terms)), rel=1e-5)
+    assert got['pairs'] == 3
+
+    # the hook on the embedded rooms: held-out scenes, two views matched by
+    # origin_coord, numbers in their ranges
+    import os.path as osp
+
+    from mmengine.config import Config
+
+    from densessl.engine.hooks.dense_quality_hook import DenseQualityHook
+    from densessl.registry import DATASETS, MODELS
+    from densessl.utils import register_all_modules
+    register_all_modules()
+    root = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    cfg = Config.fromfile(osp.join(root, 'data', 'pointcontrast_tiny.py'))
+    model = MODELS.build(cfg.model)
+    hook = DenseQualityHook(num_images=2, match_radius=0.15)
+    batch = hook.held_out_batch(DATASETS.build(cfg.train_dataloader.dataset))
+    scores = hook.measure(model, batch)
+    assert set(scores) == {'alignment', 'uniformity'}
+    assert 0 <= scores['alignment'] <= 4
+    assert -8 <= scores['uniformity'] <= 0
+    assert scores == hook.measure(model, batch)  # a fixed batch

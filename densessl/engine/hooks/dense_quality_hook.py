@@ -30,14 +30,22 @@ class DenseQualityHook(Hook):
     training pipeline once with a fixed random state, so every measurement
     sees the same views. Needs a :class:`SceneDataset` and views that carry
     ``crop_boxes`` (every 2D multi-view pipeline of densessl does).
+
+    On the embedded rooms (:class:`SyntheticRoomDataset`, a 3D method such
+    as PointContrast) the same hook measures alignment over the points of
+    the two views matched by ``origin_coord`` (within ``match_radius``) and
+    uniformity over all their per-voxel features; prompt-point
+    segmentation is 2D only.
     """
 
     priority = 'LOW'
 
     def __init__(self, interval: int = 50, num_images: int = 16,
-                 level: int = -1, seed: int = 0) -> None:
+                 level: int = -1, seed: int = 0,
+                 match_radius: float = 0.075) -> None:
         if interval <= 0 or num_images < 1:
             raise ValueError('interval and num_images must be positive')
+        self.match_radius = match_radius
         self.interval = interval
         self.num_images = num_images
         self.level = level
@@ -45,7 +53,11 @@ class DenseQualityHook(Hook):
         self._batch = None
 
     def _held_out(self, dataset):
-        from densessl.datasets import SceneDataset
+        from densessl.datasets import SceneDataset, SyntheticRoomDataset
+        if isinstance(dataset, SyntheticRoomDataset):
+            return SyntheticRoomDataset(
+                num_scenes=self.num_images, num_points=dataset.num_points,
+                seed=HOOK_SCENE_SEED, pipeline=dataset.pipeline.transforms)
         if not isinstance(dataset, SceneDataset):
             raise TypeError('DenseQualityHook needs a SceneDataset as the '
                             f'training data set, got {type(dataset).__name__}')
@@ -76,6 +88,8 @@ class DenseQualityHook(Hook):
             random.setstate(states[0])
             np.random.set_state(states[1])
             torch.set_rng_state(states[2])
+        if not hasattr(held_out, 'image_size'):  # rooms: views only
+            return dict(views=views)
         infos = [held_out.get_data_info(i) for i in range(self.num_images)]
         images = torch.stack([torch.from_numpy(d['img']).permute(2, 0, 1)
                               for d in infos])
@@ -84,7 +98,27 @@ class DenseQualityHook(Hook):
         return dict(views=views, images=images, instances=instances)
 
     @torch.no_grad()
+    def measure_points(self, model, batch) -> Dict[str, float]:
+        from densessl.evaluation.dense_alignment import \
+            point_alignment_uniformity
+        from densessl.models.losses import match_by_origin
+        from densessl.utils.model_state import evaluating
+        with evaluating(model):
+            views = model.data_preprocessor(batch['views'], False)['inputs']
+            if not isinstance(views, (list, tuple)) or len(views) < 2:
+                raise ValueError('DenseQualityHook needs two views per scene')
+            feats = [model.extract_feat(v).float().cpu() for v in views[:2]]
+        pairs = match_by_origin(views[0]['origin_coord'], views[0]['offset'],
+                                views[1]['origin_coord'], views[1]['offset'],
+                                self.match_radius).cpu()
+        scores = point_alignment_uniformity(*feats, pairs)
+        return dict(alignment=scores['alignment'],
+                    uniformity=scores['uniformity'])
+
+    @torch.no_grad()
     def measure(self, model, batch) -> Dict[str, float]:
+        if 'images' not in batch:
+            return self.measure_points(model, batch)
         from densessl.apis.inference import dense_features
         from densessl.evaluation.dense_alignment import (
             dense_alignment_uniformity, prompt_point_segmentation)
