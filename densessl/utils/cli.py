@@ -40,6 +40,15 @@ def run_tool(main: Callable[[Optional[List[str]]], object],
             print(error_message(Exception(exit_.code)), file=sys.stderr)
             sys.exit(EXIT_USER_ERROR)
         raise
+    except RecursionError:
+        # mmengine's DictAction recurses forever on dict(...) inside a list
+        if debug or '--cfg-options' not in argv:
+            raise
+        print('error: a --cfg-options value could not be parsed: it takes '
+              'plain values and lists of them (key=[1,2]), not dict(...) '
+              'inside a list; put such a value in a small config with '
+              "_base_ = ['CONFIG'] and run that", file=sys.stderr)
+        sys.exit(EXIT_USER_ERROR)
     except USER_ERRORS as err:
         if debug:
             raise

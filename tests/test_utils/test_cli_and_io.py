@@ -102,3 +102,26 @@ def test_evaluating_restores_the_mode_also_after_an_error():
         with evaluating(net):
             raise RuntimeError('boom')
     assert not net.training
+
+
+def test_a_cfg_option_mmengine_cannot_parse_is_one_line(capsys):
+    import argparse
+
+    from mmengine.config import DictAction
+
+    def main(argv):
+        parser = argparse.ArgumentParser()
+        parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+        return parser.parse_args(argv)
+    with pytest.raises(SystemExit) as exit_:
+        run_tool(main, ['--cfg-options',
+                        'param_scheduler=[dict(type="X",t=1)]'])
+    assert exit_.value.code == EXIT_USER_ERROR
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and '--cfg-options' in err
+
+    # elsewhere a RecursionError is a bug and keeps its traceback
+    def recurse(argv):
+        return recurse(argv)
+    with pytest.raises(RecursionError):
+        run_tool(recurse, [])
