@@ -12,7 +12,7 @@ The probe and the kNN are the 2D ones (``linear_probe``,
 ``knn_segmentation``) applied to ``N x C x 1 x 1`` maps: one point (or one
 object) per "image", so one implementation serves both.
 """
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -41,7 +41,7 @@ def scene_point_features(backbone, points: Dict[str, torch.Tensor],
     return feats[points['inverse']] if 'inverse' in points else feats
 
 
-def extract_scene_features(backbone, samples: Iterable[dict],
+def extract_scene_features(backbone, samples: Sequence[dict],
                            mode: str = 'trilinear',
                            align_corners: bool = False,
                            levels: Optional[Sequence[int]] = None,
@@ -50,18 +50,18 @@ def extract_scene_features(backbone, samples: Iterable[dict],
                            progress: bool = False
                            ) -> Tuple[torch.Tensor, torch.Tensor]:
     """``(features, labels)`` of the original points of packed scenes
-    (``PackSparsePointInputs`` output with ``full_segment``), one scene at a
-    time; with ``points_per_scene`` a seeded random subset of each scene's
-    points (labelled ones only), as probes train on crops."""
-    samples = list(samples)
+    (``PackSparsePointInputs`` output with ``full_segment``; a data set or
+    a list), one scene in memory at a time; with ``points_per_scene`` a
+    seeded random subset of each scene's points (labelled ones only), as
+    probes train on crops."""
     generator = torch.Generator().manual_seed(seed)
     bar = None
     if progress:
         from mmengine.utils import ProgressBar
         bar = ProgressBar(len(samples))
     feats, labels = [], []
-    for sample in samples:
-        inputs = sample['inputs']
+    for index in range(len(samples)):  # one scene in memory at a time
+        inputs = samples[index]['inputs']
         if 'full_segment' not in inputs:
             raise ValueError('scenes need labels: GridSample keeps them as '
                              '"full_segment" when the scene has "segment"')

@@ -114,3 +114,24 @@ def test_scanobjectnn_folder_any_class_count(tmp_path):
     assert len(result['classes']) == 4
     with pytest.raises(FileNotFoundError, match='ScanObjectNN split folder'):
         ScanObjectNNDataset(str(tmp_path), 'train', variant='plain')
+
+
+def test_pointcept_scene_folders_and_compare_refuses_them(tmp_path):
+    import numpy as np
+
+    from densessl.datasets import generate_room
+    for split, seeds in (('train', (1, 2)), ('val', (3, ))):
+        for seed in seeds:
+            room = generate_room(seed, 800)
+            folder = tmp_path / split / f'scene{seed}'
+            folder.mkdir(parents=True)
+            np.save(folder / 'coord.npy', room['coord'])
+            np.save(folder / 'color.npy', room['color'] * 255)
+            np.save(folder / 'segment20.npy', room['segment'])
+    result = point_eval.main([SCENES, '--data-root', str(tmp_path),
+                              '--num-classes', '7', '--epochs', '2',
+                              '--points-per-scene', '100'])
+    assert (result['num_train'], result['num_val']) == (2, 1)
+    assert result['val_points'] == 800 and result['train_points'] == 200
+    with pytest.raises(SystemExit):
+        point_eval.main(['--compare', '--data-root', str(tmp_path)])

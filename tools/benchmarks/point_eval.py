@@ -83,10 +83,12 @@ def parse_args(argv=None):
                         help="MSM's code convention (see sample_sparse)")
     parser.add_argument('--levels', type=int, nargs='+',
                         help='decoder levels, 0 = finest (default: all)')
-    parser.add_argument('--num-train', type=int, default=60,
-                        help='train scenes (embedded rooms, or at most N)')
-    parser.add_argument('--num-val', type=int, default=20,
-                        help='val scenes (embedded rooms, or at most N)')
+    parser.add_argument('--num-train', type=int,
+                        help='train scenes: embedded rooms (default 60), or '
+                        'at most N of --data-root (default all)')
+    parser.add_argument('--num-val', type=int,
+                        help='val scenes: embedded rooms (default 20), or '
+                        'at most N of --data-root (default all)')
     parser.add_argument('--train-objects', type=int, default=480,
                         help='embedded train objects')
     parser.add_argument('--val-objects', type=int, default=160,
@@ -115,6 +117,9 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if not args.compare and not args.config:
         parser.error('give a CONFIG, or --compare')
+    if args.compare and args.data_root:
+        parser.error('--compare runs on the embedded data; evaluate your '
+                     'own folder with CONFIG --checkpoint CKPT --data-root')
     return args
 
 
@@ -165,11 +170,12 @@ def scene_datasets(cfg, args):
         classes = list(ROOM_CLASSES)
         make = [dict(type='SyntheticRoomDataset', num_scenes=n,
                      num_points=12000, seed=seed, pipeline=test)
-                for n, seed in ((args.num_train, ROOM_TRAIN_SEED),
-                                (args.num_val, ROOM_VAL_SEED))]
+                for n, seed in ((args.num_train or 60, ROOM_TRAIN_SEED),
+                                (args.num_val or 20, ROOM_VAL_SEED))]
     train, val = (DATASETS.build(m) for m in make)
-    if args.data_root:
-        train, val = ([d[i] for i in range(min(len(d), n or len(d)))]
+    if args.data_root:  # the first N scenes, read one at a time
+        from torch.utils.data import Subset
+        train, val = (Subset(d, range(min(len(d), n or len(d))))
                       for d, n in ((train, args.num_train),
                                    (val, args.num_val)))
     return classes, train, val
@@ -429,9 +435,10 @@ def compare(args):
                 else 'global-max-mean', sampling=args.sampling,
                 levels=args.levels or 'all', epochs=args.epochs, k=args.k,
                 temperature=args.temperature,
-                num_train=args.num_train if kind == 'scenes'
+                num_train=(args.num_train or 60) if kind == 'scenes'
                 else args.train_objects,
-                num_val=args.num_val if kind == 'scenes' else args.val_objects,
+                num_val=(args.num_val or 20) if kind == 'scenes'
+                else args.val_objects,
                 points_per_scene=args.points_per_scene if kind == 'scenes'
                 else None, score='mIoU' if kind == 'scenes' else 'accuracy')
             loop = cfg.train_cfg
