@@ -45,6 +45,18 @@ def scores_from_confusion(confusion: torch.Tensor) -> Dict[str, object]:
                 per_class_iou=[float(v * 100) for v in iou])
 
 
+def format_scores(name: str, scores: Dict[str, object],
+                  classes: Sequence[str], headline: str = 'mIoU',
+                  label: Optional[str] = None) -> str:
+    """One line for a tool: ``name: <label> <headline>  aAcc ..  (class
+    IoU, ...)`` of :func:`scores_from_confusion`'s output."""
+    per_class = ', '.join(f'{c} {v:.1f}' for c, v in
+                          zip(classes, scores['per_class_iou']))
+    extra = f'  aAcc {scores["aAcc"]:.2f}' if headline != 'aAcc' else ''
+    return (f'{name}: {label or headline} {scores[headline]:.2f}{extra}  '
+            f'(per-class IoU: {per_class})')
+
+
 @METRICS.register_module()
 class DenseIoUMetric(BaseMetric):
     """mIoU, aAcc and per-class IoU of dense predictions.

@@ -193,13 +193,10 @@ def main(argv=None):
               f'swept {r["mIoU_best"]:.2f} at {r["best_threshold"]:.2f}; '
               f'cosine intra-object {r["intra"]:.3f}, inter-object '
               f'{r["inter"]:.3f} ({r["objects"]} objects)')
+    from densessl.evaluation.dense_iou import format_scores
     for name in ('probe', 'knn'):
         if name in result:
-            r = result[name]
-            per_class = ', '.join(f'{c} {v:.1f}' for c, v in
-                                  zip(result['classes'], r['per_class_iou']))
-            print(f'{name}: mIoU {r["mIoU"]:.2f}  aAcc {r["aAcc"]:.2f}  '
-                  f'({per_class})')
+            print(format_scores(name, result[name], result['classes']))
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(result, f, indent=1)

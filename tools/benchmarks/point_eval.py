@@ -291,15 +291,13 @@ def run_point_eval(args) -> dict:
 
 
 def report(result) -> None:
-    score = 'mIoU' if result['kind'] == 'scenes' else 'aAcc'
-    name = 'mIoU' if score == 'mIoU' else 'accuracy'
+    from densessl.evaluation.dense_iou import format_scores
+    scenes = result['kind'] == 'scenes'
     for ev in ('probe', 'knn'):
         if ev in result:
-            r = result[ev]
-            per_class = ', '.join(f'{c} {v:.1f}' for c, v in
-                                  zip(result['classes'], r['per_class_iou']))
-            print(f'{ev}: {name} {r[score]:.2f}  (per-class IoU: '
-                  f'{per_class})', flush=True)
+            print(format_scores(ev, result[ev], result['classes'],
+                                'mIoU' if scenes else 'aAcc',
+                                None if scenes else 'accuracy'), flush=True)
 
 
 # --- the comparison -------------------------------------------------------
