@@ -29,7 +29,7 @@ def _densessl_scope():
     # an earlier transfer test left behind.
     from mmengine.registry import DefaultScope
 
-    from densessl.utils import register_all_modules
+    from densessl.setup_env import register_all_modules
     register_all_modules(init_default_scope=False)
     with DefaultScope.overwrite_default_scope('densessl'):
         yield

@@ -178,7 +178,7 @@ def main(argv=None):
     from mmengine.logging import MMLogger
 
     from densessl.registry import MODELS
-    from densessl.utils import register_all_modules
+    from densessl.setup_env import register_all_modules
     register_all_modules()
     # init_weights reports every parameter at INFO: not what a benchmark
     # wants on its screen

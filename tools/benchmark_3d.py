@@ -63,7 +63,7 @@ def main(argv=None):
     from densessl.models.sparse import SparseTensor
     from densessl.ops import chamfer_l2, farthest_point_sample, group_points
     from densessl.registry import MODELS
-    from densessl.utils import register_all_modules
+    from densessl.setup_env import register_all_modules
     register_all_modules()
     print(f'torch {torch.__version__}, {torch.get_num_threads()} threads, '
           f'device cpu')

@@ -34,7 +34,7 @@ def transfer_branch(model_type: str) -> str:
     """The branch whose backbone transfers (the algorithm's
     ``transfer_branch``: SlotCon's teacher, the online one otherwise)."""
     from densessl.registry import MODELS
-    from densessl.utils import register_all_modules
+    from densessl.setup_env import register_all_modules
     register_all_modules(init_default_scope=False)
     cls = MODELS.get(model_type) if model_type else None
     return getattr(cls, 'transfer_branch', 'online')

@@ -175,7 +175,7 @@ def main(argv=None):
 
     import torch
 
-    from densessl.utils import register_all_modules
+    from densessl.setup_env import register_all_modules
     register_all_modules()
     from mmengine.logging import MMLogger
     MMLogger.get_current_instance().setLevel('WARNING')

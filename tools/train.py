@@ -142,7 +142,7 @@ def main(argv=None):
 
     from densessl.utils.config_check import check_model_config
     from densessl.engine import setup_checkpointing
-    from densessl.utils import register_all_modules
+    from densessl.setup_env import register_all_modules
 
     register_all_modules(init_default_scope=False)
     # validate before the runner prints its environment and config

@@ -55,9 +55,11 @@ def main(argv=None):
     from densessl.datasets.point_io import read_point_cloud, write_point_cloud
     from densessl.models.backbones import MinkUNet
     from densessl.ops import farthest_point_sample
+    from densessl.evaluation.features import (point_features,
+                                              sparse_point_features)
     from densessl.visualization.point_similarity import (
-        find_grid_size, point_features, point_similarity,
-        render_point_similarity, similarity_colors, sparse_point_features)
+        find_grid_size, point_similarity, render_point_similarity,
+        similarity_colors)
     try:
         model = init_model(args.config, args.checkpoint, args.device,
                            args.trust_checkpoint)

@@ -3,6 +3,10 @@ from typing import List, Optional, Sequence, Union
 
 import torch
 
+# feature extraction lives low in the package; re-exported for models' users
+from densessl.evaluation.features import (dense_features,  # noqa: F401
+                                          recalibrate_bn)
+
 
 def init_model(config, checkpoint: Optional[str] = None,
                device: Union[str, torch.device] = 'cpu',
@@ -16,7 +20,7 @@ def init_model(config, checkpoint: Optional[str] = None,
     from mmengine.registry import DefaultScope
 
     from densessl.registry import MODELS
-    from densessl.utils import register_all_modules
+    from densessl.setup_env import register_all_modules
     from densessl.utils.config_check import check_model_config
     register_all_modules(init_default_scope=False)
     cfg = Config.fromfile(config) if isinstance(config, str) else config
@@ -96,66 +100,3 @@ def load_weights(model: torch.nn.Module, checkpoint: str,
             f'{tuple(own[shape_errors[0]].shape)}. Use the config the model '
             'was trained with.')
     model.load_state_dict({k: state[k] for k in matched}, strict=False)
-
-
-def _extract_feat(model, images: torch.Tensor):
-    """``model.extract_feat`` of raw images, through its data preprocessor,
-    on the model's device."""
-    device = next(model.parameters()).device
-    data = model.data_preprocessor(dict(inputs=images.to(device)), False)
-    return model.extract_feat(data['inputs'])
-
-
-@torch.no_grad()
-def dense_features(model, images: torch.Tensor,
-                   level: Union[int, Sequence[int]] = -1) -> torch.Tensor:
-    """``N x C x h x w`` features of ``images`` (``N x 3 x H x W``, uint8 or
-    0-255 float) from a densessl algorithm's ``extract_feat`` (the backbone
-    that transfers: online for DenseCL / PixPro, teacher for SlotCon).
-
-    ``level`` picks one map of the backbone's outputs, or several (e.g.
-    ``(-2, -1)`` for C4 + C5): each is then upsampled bilinearly to the
-    finest of them and the maps are concatenated along channels.
-    The model is put in eval mode for the call and restored afterwards.
-    """
-    from densessl.utils.model_state import evaluating
-    with evaluating(model):
-        feats = _extract_feat(model, images)
-    maps = list(feats) if isinstance(feats, (list, tuple)) else [feats]
-    levels = [level] if isinstance(level, int) else list(level)
-    try:
-        chosen = [maps[i] for i in levels]
-    except IndexError:
-        raise ValueError(f'level {level} does not exist: the backbone gives '
-                         f'{len(maps)} maps') from None
-    if any(f.dim() != 4 for f in chosen):
-        raise ValueError('extract_feat must return dense maps (N x C x h x w); '
-                         f'got shapes {[tuple(f.shape) for f in chosen]}')
-    size = max((f.shape[-2:] for f in chosen), key=lambda s: s[0] * s[1])
-    chosen = [f if f.shape[-2:] == size else torch.nn.functional.interpolate(
-        f, size=tuple(size), mode='bilinear', align_corners=False)
-        for f in chosen]
-    return torch.cat(chosen, 1).float()
-
-
-@torch.no_grad()
-def recalibrate_bn(model, images: torch.Tensor, batch_size: int = 32) -> int:
-    """Re-estimate every BatchNorm's running statistics of ``model``'s
-    feature path on ``images`` (their plain average over the batches), as a
-    frozen-feature evaluation after pretraining may do. Returns the number of
-    BN layers reset; the model is left in eval mode."""
-    layers = [m for m in model.modules()
-              if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
-    momenta = [m.momentum for m in layers]
-    for m in layers:
-        m.reset_running_stats()
-        m.momentum = None  # cumulative average
-    model.train()
-    try:
-        for i in range(0, len(images), batch_size):
-            _extract_feat(model, images[i:i + batch_size])
-    finally:
-        for m, momentum in zip(layers, momenta):
-            m.momentum = momentum
-        model.eval()
-    return len(layers)

@@ -88,7 +88,7 @@ def register_task(task: str) -> None:
     """Register mmseg's / mmdet's (or densessl's) modules and make its scope
     the default."""
     if TASKS[task] is None:
-        from densessl.utils import register_all_modules
+        from densessl.setup_env import register_all_modules
         register_all_modules(init_default_scope=True)
         return
     if task == 'seg':

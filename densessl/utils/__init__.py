@@ -1,4 +1,3 @@
 from .optional import require
-from .setup_env import register_all_modules
 
-__all__ = ['register_all_modules', 'require']
+__all__ = ['require']

@@ -7,42 +7,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from densessl.ops import propagate_features
-from densessl.utils.model_state import evaluating
 from .similarity import percentile_normalise, save_figure
-
-
-@torch.no_grad()
-def point_features(model, coord: torch.Tensor) -> torch.Tensor:
-    """``N x C`` per-point features of one ``N x 3`` cloud from a point
-    algorithm's ``extract_feat`` (tokens + group centres), propagated to the
-    points from their 3 nearest centres. Eval mode for the call."""
-    with evaluating(model):
-        device = next(model.parameters()).device
-        points = coord.to(device).float()[None]
-        tokens, center = model.extract_feat(points)
-    return propagate_features(points, center, tokens)[0].cpu()
-
-
-@torch.no_grad()
-def sparse_point_features(model, coord: np.ndarray, grid_size: float,
-                          color: Optional[np.ndarray] = None) -> torch.Tensor:
-    """``N x C`` per-point features of one scene from a sparse-backbone
-    algorithm (PointContrast, SparseSegmentor): the cloud is voxelised as in
-    testing, and every point takes its voxel's feature. Without colours the
-    input feature is a neutral grey."""
-    from densessl.datasets.transforms import GridSample, PointFeatures
-    from densessl.structures import collate_points
-    results = dict(coord=np.asarray(coord, np.float32), color=(
-        np.full_like(coord, 0.5, dtype=np.float32) if color is None
-        else np.asarray(color, np.float32)))
-    results = PointFeatures()(GridSample(grid_size, mode='test')(results))
-    batch = collate_points({k: [torch.from_numpy(np.ascontiguousarray(
-        results[k]))] for k in ('coord', 'grid_coord', 'feat', 'inverse')})
-    with evaluating(model):
-        device = next(model.parameters()).device
-        feats = model.extract_feat({k: v.to(device) for k, v in batch.items()})
-    return feats[batch['inverse'].to(feats.device)].cpu()
 
 
 def find_grid_size(cfg) -> Optional[float]:

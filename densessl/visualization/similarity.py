@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from densessl.apis.inference import dense_features
+from densessl.evaluation.features import dense_features
 
 Point = Tuple[float, float]  # (x, y) in image pixels
 

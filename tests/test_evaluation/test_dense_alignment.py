@@ -107,7 +107,7 @@ def test_point_alignment_over_matched_points_and_the_3d_hook():
 
     from densessl.engine.hooks.dense_quality_hook import DenseQualityHook
     from densessl.registry import DATASETS, MODELS
-    from densessl.utils import register_all_modules
+    from densessl.setup_env import register_all_modules
     register_all_modules()
     root = osp.dirname(osp.dirname(osp.abspath(__file__)))
     cfg = Config.fromfile(osp.join(root, 'data', 'pointcontrast_tiny.py'))

@@ -23,7 +23,7 @@ def _worker(rank, world, port, out_dir):
     dist.init_process_group('gloo', rank=rank, world_size=world)
     torch.set_num_threads(1)
     sys.path.insert(0, os.path.join(ROOT, 'tests'))
-    from densessl.utils import register_all_modules
+    from densessl.setup_env import register_all_modules
     register_all_modules()
     from helpers import build, densecl_cfg, two_views
     from densessl.models.utils import batch_shuffle_ddp, batch_unshuffle_ddp

@@ -217,7 +217,7 @@ def _worker(rank, world, port, out_dir):
     dist.init_process_group('gloo', rank=rank, world_size=world)
     torch.set_num_threads(1)
     sys.path.insert(0, os.path.join(ROOT, 'tests'))
-    from densessl.utils import register_all_modules
+    from densessl.setup_env import register_all_modules
     register_all_modules()
     from densessl.registry import MODELS
     p1, p2, t1, t2, i1, i2 = _inputs(images=6, seed=2)

@@ -126,7 +126,7 @@ def _ddp_worker(rank, world, port, out_dir):
     dist.init_process_group('gloo', rank=rank, world_size=world)
     torch.set_num_threads(1)
     sys.path.insert(0, osp.join(ROOT, 'tests', 'test_models'))
-    from densessl.utils import register_all_modules
+    from densessl.setup_env import register_all_modules
     register_all_modules()
     from test_point_contrast import _batch, _model
     views = _batch(seed=rank + 1)  # different scenes per rank

@@ -8,7 +8,7 @@ import pytest
 from mmengine.config import Config
 
 from densessl.utils.config_check import check_model_config
-from densessl.utils import register_all_modules
+from densessl.setup_env import register_all_modules
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 MAIN = osp.join(ROOT, 'configs/densecl/densecl_resnet18_1xb32-coslr-6e_'

@@ -64,8 +64,8 @@ def test_sparse_features_follow_voxels_and_tool_runs_on_rooms(tmp_path):
 
     from densessl.apis import init_model
     from densessl.datasets import generate_room
-    from densessl.visualization.point_similarity import (find_grid_size,
-                                                         sparse_point_features)
+    from densessl.evaluation.features import sparse_point_features
+    from densessl.visualization.point_similarity import find_grid_size
     cfg = Config.fromfile(osp.join(ROOT, 'tests/data/pointcontrast_tiny.py'))
     assert find_grid_size(cfg) == 0.1  # found inside PointMultiView
     model = init_model(cfg)

@@ -501,7 +501,7 @@ def compare(args):
 
 def main(argv=None):
     sys.path.insert(0, ROOT)
-    from densessl.utils import register_all_modules
+    from densessl.setup_env import register_all_modules
     register_all_modules(init_default_scope=True)  # datasets build here
     args = parse_args(argv)
     if args.compare:

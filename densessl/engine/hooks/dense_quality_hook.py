@@ -119,7 +119,7 @@ class DenseQualityHook(Hook):
     def measure(self, model, batch) -> Dict[str, float]:
         if 'images' not in batch:
             return self.measure_points(model, batch)
-        from densessl.apis.inference import dense_features
+        from densessl.evaluation.features import dense_features
         from densessl.evaluation.dense_alignment import (
             dense_alignment_uniformity, prompt_point_segmentation)
         from densessl.structures import stack_field

@@ -17,8 +17,9 @@ class BaseSelfSupervisor(ModeDispatch, BaseModel):
 
     * ``'loss'``: a dict of losses for ``inputs``, a list of views.
     * ``'tensor'``: the dense backbone features (tuple of maps) of the first
-      view (``extract_feat``, which ``densessl.apis.dense_features`` and the
-      similarity tools call directly).
+      view (``extract_feat``, which
+      ``densessl.evaluation.features.dense_features`` and the similarity
+      tools call directly).
     * ``'predict'``: data samples with ``dense_feats`` (L2-normalised last
       backbone map, ``C x H x W``) per image.
     """

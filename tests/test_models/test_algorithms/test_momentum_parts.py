@@ -10,7 +10,7 @@ from mmengine.config import Config
 
 from densessl.models.utils import BACKBONE_PREFIX, MomentumCopy
 from densessl.registry import MODELS
-from densessl.utils import register_all_modules
+from densessl.setup_env import register_all_modules
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))

@@ -1,3 +1,6 @@
+"""Registration of every densessl class: the one module that imports all
+layers below ``apis`` on purpose (entry points and ``apis`` call it; no layer
+below imports it)."""
 import datetime
 import warnings
 
