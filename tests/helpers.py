@@ -1,5 +1,7 @@
 """Small shared builders for the tests."""
 import copy
+import os
+import socket
 
 import torch
 
@@ -85,3 +87,13 @@ def region_samples(batch=4, size=64, views=2, seed=0):
         sample.mask_maps = maps
         samples.append(sample)
     return samples
+
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port() -> int:
+    """A free local TCP port for a gloo rendezvous."""
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]

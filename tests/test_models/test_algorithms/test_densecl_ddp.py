@@ -1,21 +1,14 @@
 """DenseCL under DDP with two CPU processes (gloo)."""
 import os
-import socket
 import subprocess
 import sys
 
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
+from helpers import REPO_ROOT, free_port
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
+ROOT = REPO_ROOT
 
 
 def _worker(rank, world, port, out_dir):

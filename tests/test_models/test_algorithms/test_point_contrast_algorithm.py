@@ -1,6 +1,5 @@
-"""PointContrast: PointInfoNCE against a numpy re-derivation, origin-coord
-matching against brute force, the algorithm's gradients and errors, the
-train tool (with resume) and DDP with two CPU processes."""
+"""PointContrast: matching views, gradients, errors, DDP over two gloo
+processes, the train tool with resume, predictions."""
 import os
 import os.path as osp
 import sys
@@ -11,51 +10,15 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-from densessl.models.losses import match_by_origin, point_info_nce, sample_pairs
+from densessl.models.losses import match_by_origin
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from helpers import REPO_ROOT, free_port
+
+
+ROOT = REPO_ROOT
+
+
 TINY = osp.join(ROOT, 'tests/data/pointcontrast_tiny.py')
-
-
-def _numpy_nce(q, k, t):
-    logits = q @ k.T / t
-    logits = logits - logits.max(1, keepdims=True)
-    log_prob = logits - np.log(np.exp(logits).sum(1, keepdims=True))
-    return -np.mean(np.diag(log_prob))
-
-
-def test_point_info_nce_equals_numpy():
-    rng = np.random.default_rng(0)
-    q, k = rng.normal(size=(2, 7, 5))
-    q /= np.linalg.norm(q, axis=1, keepdims=True)
-    k /= np.linalg.norm(k, axis=1, keepdims=True)
-    got = point_info_nce(torch.tensor(q), torch.tensor(k), 0.4)
-    assert np.isclose(float(got), _numpy_nce(q, k, 0.4))
-    # identical features at a low temperature: near-zero loss
-    assert float(point_info_nce(torch.tensor(q), torch.tensor(q), 0.01)) < \
-        float(got)
-
-
-def test_match_by_origin_equals_brute_force():
-    rng = np.random.default_rng(1)
-    o0 = rng.uniform(0, 1, (30, 3)).astype(np.float32)
-    o1 = np.concatenate([o0[:20] + rng.normal(0, 0.01, (20, 3)),
-                         rng.uniform(0, 1, (15, 3))]).astype(np.float32)
-    # two clouds: points 0-17 / 18-29 in view 0, 0-19 / 20-34 in view 1
-    off0, off1 = torch.tensor([18, 30]), torch.tensor([20, 35])
-    pairs = match_by_origin(torch.tensor(o0), off0, torch.tensor(o1), off1,
-                            radius=0.05, chunk=7)
-    expected = []
-    for (s0, e0), (s1, e1) in (((0, 18), (0, 20)), ((18, 30), (20, 35))):
-        for i in range(s0, e0):
-            d = np.linalg.norm(o1[s1:e1] - o0[i], axis=1)
-            if d.min() <= 0.05:
-                expected.append((i, s1 + int(d.argmin())))
-    assert sorted(map(tuple, pairs.tolist())) == expected
-    assert len(expected) >= 15  # the jittered copies match
-    sampled = sample_pairs(pairs, 5, torch.Generator().manual_seed(0))
-    assert len(sampled) == 5 and len({tuple(p) for p in sampled.tolist()}) == 5
-    assert set(map(tuple, sampled.tolist())) <= set(expected)
 
 
 def _batch(seed=0, rotate=True):
@@ -84,6 +47,40 @@ def _model(**kwargs):
                       depth=14, planes=(8, 8, 16, 16, 16, 16, 8, 8),
                       stem_channels=8),
         num_pairs=128, match_radius=0.15, **kwargs)
+
+
+def _ddp_worker(rank, world, port, out_dir):
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
+    dist.init_process_group('gloo', rank=rank, world_size=world)
+    torch.set_num_threads(1)
+    sys.path.insert(0, osp.join(ROOT, 'tests', 'test_models'))
+    from densessl.setup_env import register_all_modules
+    register_all_modules()
+    from test_point_contrast_algorithm import _batch, _model
+    views = _batch(seed=rank + 1)  # different scenes per rank
+    local = _model()
+    torch.manual_seed(5)
+    local.loss(views)['loss'].backward()
+    model = _model()
+    ddp = torch.nn.parallel.DistributedDataParallel(model)
+    torch.manual_seed(5)  # the same pair sample as the local run
+    ddp(views, mode='loss')['loss'].backward()
+    torch.save(dict(local=[p.grad for p in local.parameters()],
+                    ddp=[p.grad for p in model.parameters()]),
+               osp.join(out_dir, f'rank{rank}.pth'))
+    dist.barrier()
+    dist.destroy_process_group()
+
+
+def _train(work_dir, *options):
+    import subprocess
+    env = dict(os.environ, PYTHONPATH=ROOT, CUDA_VISIBLE_DEVICES='')
+    proc = subprocess.run(
+        [sys.executable, 'tools/train.py', TINY, '--work-dir', str(work_dir),
+         *options], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
 
 
 def test_views_match_where_the_scene_overlaps_and_gradients_flow():
@@ -121,49 +118,14 @@ def test_non_overlapping_views_and_single_view_give_clear_errors():
         _model().loss([views[0]])
 
 
-def _ddp_worker(rank, world, port, out_dir):
-    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
-    dist.init_process_group('gloo', rank=rank, world_size=world)
-    torch.set_num_threads(1)
-    sys.path.insert(0, osp.join(ROOT, 'tests', 'test_models'))
-    from densessl.setup_env import register_all_modules
-    register_all_modules()
-    from test_point_contrast import _batch, _model
-    views = _batch(seed=rank + 1)  # different scenes per rank
-    local = _model()
-    torch.manual_seed(5)
-    local.loss(views)['loss'].backward()
-    model = _model()
-    ddp = torch.nn.parallel.DistributedDataParallel(model)
-    torch.manual_seed(5)  # the same pair sample as the local run
-    ddp(views, mode='loss')['loss'].backward()
-    torch.save(dict(local=[p.grad for p in local.parameters()],
-                    ddp=[p.grad for p in model.parameters()]),
-               osp.join(out_dir, f'rank{rank}.pth'))
-    dist.barrier()
-    dist.destroy_process_group()
-
-
 def test_ddp_averages_gradients_over_two_processes(tmp_path):
     sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-    from test_ddp import free_port
     mp.spawn(_ddp_worker, args=(2, free_port(), str(tmp_path)), nprocs=2)
     r0, r1 = (torch.load(tmp_path / f'rank{r}.pth') for r in (0, 1))
     for g0, g1, l0, l1 in zip(r0['ddp'], r1['ddp'], r0['local'], r1['local']):
         assert torch.equal(g0, g1)
         assert torch.allclose(g0, (l0 + l1) / 2, atol=1e-6)
     assert not torch.allclose(r0['local'][0], r1['local'][0])
-
-
-def _train(work_dir, *options):
-    import subprocess
-    env = dict(os.environ, PYTHONPATH=ROOT, CUDA_VISIBLE_DEVICES='')
-    proc = subprocess.run(
-        [sys.executable, 'tools/train.py', TINY, '--work-dir', str(work_dir),
-         *options], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=600)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc
 
 
 def test_train_tool_and_resume(tmp_path):

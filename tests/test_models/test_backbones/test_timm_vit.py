@@ -11,9 +11,9 @@ from mmengine.dataset import pseudo_collate
 
 from densessl.models.backbones import TimmBackbone
 from densessl.registry import DATASETS, MODELS
+from helpers import REPO_ROOT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
+ROOT = REPO_ROOT
 VIT_TINY_CONFIGS = sorted(glob.glob(
     os.path.join(ROOT, 'configs', '*', '*_vit-tiny-*_scenes.py')))
 

@@ -7,7 +7,7 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-from test_ddp import free_port
+from helpers import free_port
 
 K, C, B = 5, 4, 3
 
