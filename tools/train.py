@@ -132,6 +132,18 @@ def announce_resume(cfg: Config) -> None:
               'last_checkpoint); training starts from scratch', flush=True)
 
 
+def warn_unsafe_checkpoints(cfg: Config) -> None:
+    """A config whose checkpoint hook is MMEngine's plain one trains, but
+    its checkpoints will not resume under torch >= 2.6: say so up front."""
+    hook = (cfg.get('default_hooks') or {}).get('checkpoint') or {}
+    if str(hook.get('type', '')).split('.')[-1] == 'CheckpointHook':
+        print('warning: default_hooks.checkpoint is MMEngine\'s '
+              'CheckpointHook; its checkpoints need weights_only=False to '
+              'resume under torch >= 2.6 and are not written atomically. Use '
+              "type='SafeCheckpointHook' (as configs/_base_/"
+              'default_runtime.py does).', flush=True)
+
+
 def main(argv=None):
     args = parse_args(argv)
     cfg = setup_cfg(args)
@@ -140,15 +152,14 @@ def main(argv=None):
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
 
-    from densessl.utils.config_check import check_model_config
-    from densessl.engine import setup_checkpointing
     from densessl.setup_env import register_all_modules
+    from densessl.utils.config_check import check_model_config
 
     register_all_modules(init_default_scope=False)
     # validate before the runner prints its environment and config
     check_model_config(cfg.model)
     announce_resume(cfg)
-    setup_checkpointing(cfg)
+    warn_unsafe_checkpoints(cfg)
     if 'runner_type' in cfg:
         runner = RUNNERS.build(cfg)
     else:

@@ -109,7 +109,7 @@ def run_transfer(config: str, task: str, pretrained: Optional[str] = None,
     from mmengine.config import Config
     from mmengine.runner import Runner
 
-    from densessl.engine import setup_checkpointing
+    from densessl.engine import use_safe_checkpoints
     cfg = Config.fromfile(config)
     original_root = (cfg.get('scene_splits') or {}).get('root')
     if cfg_options:
@@ -125,7 +125,9 @@ def run_transfer(config: str, task: str, pretrained: Optional[str] = None,
     register_task(task)
     if TASKS[task] is None:
         check_class_count(cfg)
-    setup_checkpointing(cfg)
+    # an mmseg / mmdet config names MMEngine's hook; the dumped config
+    # in the work dir shows the swap
+    use_safe_checkpoints(cfg)
     if device == 'cpu':
         import os
         os.environ.setdefault('CUDA_VISIBLE_DEVICES', '')

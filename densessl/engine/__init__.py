@@ -1,5 +1,5 @@
-from .checkpoint import setup_checkpointing, use_atomic_local_writes
+from .checkpoint import ATOMIC_BACKEND, AtomicLocalBackend, use_safe_checkpoints
 from .hooks import *  # noqa: F401,F403
 from .optimizers import *  # noqa: F401,F403
 
-__all__ = ['setup_checkpointing', 'use_atomic_local_writes']
+__all__ = ['ATOMIC_BACKEND', 'AtomicLocalBackend', 'use_safe_checkpoints']

@@ -1,58 +1,56 @@
-"""Loading MMEngine training checkpoints under torch >= 2.6.
+"""Atomic local writes for MMEngine's checkpoints, chosen by a config.
 
 torch >= 2.6 loads with ``weights_only=True`` by default and MMEngine 0.10.7
 calls ``torch.load`` without the argument, so a full training checkpoint
-(message hub, optimizer state, metadata) fails to load with
-``UnpicklingError``. densessl's policy:
+fails to load with ``UnpicklingError``. densessl's policy, written in
+``configs/_base_/default_runtime.py`` (``default_hooks.checkpoint``):
 
-* exported backbones (``tools/extract_backbone.py``) are tensors-only and
-  load anywhere with ``weights_only=True``;
-* training checkpoints are made weights-only loadable too: the only
-  objects in them that the safe loader refuses (the message hub's history
-  buffers and numpy values) are stored as tensors and plain containers by
-  :class:`~densessl.engine.hooks.SafeCheckpointHook` and rebuilt on load, so
-  resuming never needs ``weights_only=False`` or an allow-list;
-* checkpoints are written atomically (temp file + rename), so an
-  interruption while saving never leaves a truncated checkpoint.
+* training checkpoints are weights-only loadable: the only objects in them
+  that the safe loader refuses (the message hub's history buffers and numpy
+  values) are stored as tensors and plain containers by
+  :class:`~densessl.engine.hooks.SafeCheckpointHook` and rebuilt on load;
+* checkpoints are written atomically (temp file + rename) through the file
+  backend registered here as ``atomic_local``, which that hook asks for, so
+  an interruption while saving never leaves a truncated checkpoint.
 
-``tools/train.py`` applies the policy through :func:`setup_checkpointing`.
+Configs of other libraries (mmseg / mmdet transfer) get the same hook from
+:func:`use_safe_checkpoints`.
 """
+from mmengine.fileio import register_backend
+from mmengine.fileio.backends import LocalBackend
+
+from densessl.utils.io import atomic_write_bytes
+
+#: the file backend ``SafeCheckpointHook`` writes through
+ATOMIC_BACKEND = 'atomic_local'
 
 
-def _atomic_local_backend():
-    from mmengine.fileio.backends import LocalBackend
+class AtomicLocalBackend(LocalBackend):
+    """MMEngine's local backend with atomic ``put`` / ``put_text``: an
+    interrupted checkpoint save leaves the previous files intact."""
 
-    from densessl.utils.io import atomic_write_bytes
+    def put(self, obj: bytes, filepath) -> None:
+        atomic_write_bytes(obj, str(filepath))
 
-    class AtomicLocalBackend(LocalBackend):
-        """MMEngine's local backend with atomic ``put`` / ``put_text``: an
-        interrupted checkpoint save leaves the previous files intact."""
-
-        def put(self, obj: bytes, filepath) -> None:
-            atomic_write_bytes(obj, str(filepath))
-
-        def put_text(self, obj: str, filepath, encoding: str = 'utf-8'
-                     ) -> None:
-            atomic_write_bytes(obj.encode(encoding), str(filepath))
-
-    return AtomicLocalBackend
+    def put_text(self, obj: str, filepath, encoding: str = 'utf-8') -> None:
+        atomic_write_bytes(obj.encode(encoding), str(filepath))
 
 
-def use_atomic_local_writes() -> None:
-    """Make MMEngine write local files (checkpoints, ``last_checkpoint``)
-    atomically. Idempotent."""
-    from mmengine.fileio import register_backend
-    register_backend('local', _atomic_local_backend(), force=True,
-                     prefixes='')
+# under a name of its own: only runs whose config asks for it use it
+register_backend(ATOMIC_BACKEND, AtomicLocalBackend, force=True)
+
+_SAFE_TYPES = ('SafeCheckpointHook', 'densessl.SafeCheckpointHook')
 
 
-def setup_checkpointing(cfg) -> None:
-    """Apply densessl's checkpoint policy (see the module docstring) to a
-    runner config: atomic local writes and a :class:`SafeCheckpointHook`."""
-    use_atomic_local_writes()
-    hooks = cfg.get('custom_hooks') or []
-    if not any(h.get('type') in ('SafeCheckpointHook',
-                                 'densessl.SafeCheckpointHook')
-               for h in hooks):
-        hooks.append(dict(type='densessl.SafeCheckpointHook'))
-    cfg.custom_hooks = hooks
+def use_safe_checkpoints(cfg) -> bool:
+    """Make the checkpoint default hook of a config written for another
+    library (mmseg, mmdet) densessl's :class:`SafeCheckpointHook`, keeping
+    its arguments. Returns whether the config changed."""
+    hooks = cfg.get('default_hooks') or {}
+    checkpoint = hooks.get('checkpoint')
+    if checkpoint is None or checkpoint.get('type') in _SAFE_TYPES:
+        return False
+    if str(checkpoint.get('type', '')).split('.')[-1] != 'CheckpointHook':
+        return False  # a checkpoint hook of its own: leave it alone
+    checkpoint['type'] = 'densessl.SafeCheckpointHook'
+    return True

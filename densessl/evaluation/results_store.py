@@ -77,6 +77,59 @@ def machine_info(device: str = 'cpu') -> Dict[str, object]:
                 torch=torch.__version__, python=platform.python_version())
 
 
+#: top-level config keys that cannot change a run's numbers (where it is
+#: written, how it logs) and the seed (a record field of its own)
+PLUMBING_KEYS = ('work_dir', 'randomness', 'log_processor', 'visualizer',
+                 'vis_backends', 'log_level', 'env_cfg')
+#: default hooks that only save, time or log
+PLUMBING_HOOKS = ('checkpoint', 'logger', 'timer')
+#: custom hooks that only save, draw or log (tested not to change the run)
+PLUMBING_HOOK_TYPES = ('SafeCheckpointHook', 'LossCurveHook',
+                       'SimilarityMapHook', 'DenseQualityHook')
+
+
+def config_fingerprint(cfg: dict) -> str:
+    """16 hex digits naming what in a pretraining config decides its
+    numbers: the config less its plumbing (``PLUMBING_*``: where files go,
+    how checkpoints are saved, what is logged or drawn), so that a change
+    of checkpointing or logging does not orphan the stored runs."""
+    def plumbing_hook(hook) -> bool:
+        kind = str(hook.get('type', '')) if isinstance(hook, dict) else ''
+        return kind.split('.')[-1] in PLUMBING_HOOK_TYPES
+    kept = {k: v for k, v in cfg.items() if k not in PLUMBING_KEYS}
+    if isinstance(kept.get('default_hooks'), dict):
+        kept['default_hooks'] = {k: v for k, v in kept['default_hooks'].items()
+                                 if k not in PLUMBING_HOOKS}
+    if isinstance(kept.get('custom_hooks'), list):
+        kept['custom_hooks'] = [h for h in kept['custom_hooks']
+                                if not plumbing_hook(h)]
+    return stable_hash(kept)[:16]
+
+
+def rekey_records(store: str, new_hashes: Dict[str, str]) -> int:
+    """Give stored records whose ``config_hash`` is a key of ``new_hashes``
+    the new hash (and so a new key and file name), for a change of how
+    configs are fingerprinted; numbers and every other field unchanged.
+    Each record is written anew before its old file is removed. Returns
+    how many were re-keyed."""
+    moved = 0
+    for path in sorted(glob.glob(osp.join(store, '**', '*.json'),
+                                 recursive=True)):
+        with open(path) as f:
+            record = json.load(f)
+        new = new_hashes.get(record.get('config_hash'))
+        if new is None or new == record['config_hash']:
+            continue
+        record['config_hash'] = new
+        record['key'] = run_key(record['init'], record['seed'],
+                                record['data'], record['budget'],
+                                record['eval'], new)
+        if osp.abspath(write_record(store, record)) != osp.abspath(path):
+            os.remove(path)
+        moved += 1
+    return moved
+
+
 def run_key(init: str, seed: int, data: str, budget: dict, eval_cfg: dict,
             config_hash: str) -> str:
     """The identity of a run: equal keys mean the same run."""

@@ -259,3 +259,17 @@ def test_vit_recipe_trains_with_decay_only_where_it_belongs(tmp_path):
     assert decays[0] == 0.0 and 0.04 < decays[-1] <= 0.4
     names = ckpt['state_dict']
     assert 'backbone.timm_model.model.pos_embed' in names
+
+
+def test_a_plain_checkpoint_hook_is_named_up_front(capsys):
+    from mmengine.config import Config
+    sys.path.insert(0, osp.join(ROOT, 'tools'))
+    from train import warn_unsafe_checkpoints
+    warn_unsafe_checkpoints(Config(dict(default_hooks=dict(
+        checkpoint=dict(type='SafeCheckpointHook', interval=1)))))
+    assert capsys.readouterr().out == ''
+    warn_unsafe_checkpoints(Config(dict(default_hooks=dict(
+        checkpoint=dict(type='CheckpointHook', interval=1)))))
+    out = capsys.readouterr().out
+    assert out.startswith('warning: default_hooks.checkpoint is MMEngine')
+    assert out.count('\n') == 1

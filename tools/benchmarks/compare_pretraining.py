@@ -247,7 +247,8 @@ def eval_settings(args, eval_defaults) -> dict:
 def plan(args, eval_cfg):
     """Every run of the comparison: (init, method, seed, pretrained, cfg,
     budget, config hash, key)."""
-    from densessl.evaluation.results_store import run_key, stable_hash
+    from densessl.evaluation.results_store import (config_fingerprint,
+                                                   run_key, stable_hash)
     runs = []
     rows = [] if args.no_random else [
         (name, method, False) for name, method in random_rows(args.methods)]
@@ -257,11 +258,10 @@ def plan(args, eval_cfg):
             cfg = pretrain_config(method, seed, args)
             if pretrained:
                 budget = budget_of(cfg, args)
-                hashed = {k: v for k, v in cfg.to_dict().items()
-                          if k not in ('work_dir', 'randomness')}
+                config_hash = config_fingerprint(cfg.to_dict())
             else:  # a random network does not depend on any budget
-                budget, hashed = dict(epochs=0), cfg.model.backbone.to_dict()
-            config_hash = stable_hash(hashed)[:16]
+                budget = dict(epochs=0)
+                config_hash = stable_hash(cfg.model.backbone.to_dict())[:16]
             key = run_key(init, seed, args.data, budget, eval_cfg,
                           config_hash)
             runs.append((init, method, seed, pretrained, cfg, budget,

@@ -326,13 +326,16 @@ def _finetune(config, pretrained, work_dir, seed):
         return float(json.load(f)['cls/acc'])
 
 
-def compare_finetune(args, store_api, pretrain):
+def compare_finetune(args, pretrain):
     """Point-CMAE pretrained vs from scratch, fine-tuned on each object
     set of ``args.finetune``, seed by seed (the seed sets the pretraining,
     the fine-tuning and the scratch init)."""
     from mmengine.config import Config
-    (find_record, make_record, run_key, stable_hash,
-     write_record) = store_api
+
+    from densessl.evaluation.results_store import (config_fingerprint,
+                                                   find_record, make_record,
+                                                   run_key, stable_hash,
+                                                   write_record)
     deadline = None if args.max_minutes is None else \
         time.time() + args.max_minutes * 60
     method = 'point_cmae'
@@ -352,10 +355,8 @@ def compare_finetune(args, store_api, pretrain):
                 budget = (dict(epochs=loop.max_epochs,
                                batch_size=cfg.train_dataloader.batch_size)
                           if pretrained else dict(epochs=0))
-                hashed = ({k: v for k, v in cfg.to_dict().items()
-                           if k not in ('work_dir', 'randomness')}
-                          if pretrained else ft_cfg.model.to_dict())
-                config_hash = stable_hash(hashed)[:16]
+                config_hash = (config_fingerprint(cfg.to_dict()) if pretrained
+                               else stable_hash(ft_cfg.model.to_dict())[:16])
                 data = f'objects-{variant}'
                 key = run_key(init, seed, data, budget, eval_cfg,
                               config_hash)
@@ -408,13 +409,13 @@ def compare(args):
     from compare_pretraining import pretrain
     from mmengine.config import Config
 
-    from densessl.evaluation.results_store import (find_record, group_records,
+    from densessl.evaluation.results_store import (config_fingerprint,
+                                                   find_record, group_records,
                                                    load_records, make_record,
                                                    markdown_tables, run_key,
                                                    stable_hash, write_record)
     if args.finetune:
-        return compare_finetune(args, (find_record, make_record, run_key,
-                                       stable_hash, write_record), pretrain)
+        return compare_finetune(args, pretrain)
     start = time.time()
     deadline = None if args.max_minutes is None else \
         start + args.max_minutes * 60
@@ -445,11 +446,10 @@ def compare(args):
                     iters=loop.get('max_iters'), epochs=loop.get('max_epochs'),
                     batch_size=cfg.train_dataloader.batch_size).items()
                     if v is not None}
-                hashed = {k: v for k, v in cfg.to_dict().items()
-                          if k not in ('work_dir', 'randomness')}
+                config_hash = config_fingerprint(cfg.to_dict())
             else:
-                budget, hashed = dict(epochs=0), cfg.model.backbone.to_dict()
-            config_hash = stable_hash(hashed)[:16]
+                budget = dict(epochs=0)
+                config_hash = stable_hash(cfg.model.backbone.to_dict())[:16]
             key = run_key(init, seed, data, budget, eval_cfg, config_hash)
             if find_record(args.store, key):
                 skipped += 1

@@ -65,7 +65,7 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=20),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=200,
+    checkpoint=dict(type='SafeCheckpointHook', by_epoch=False, interval=200,
                     max_keep_ckpts=1),
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )
