@@ -7,6 +7,7 @@ from mmengine.dataset import Compose
 
 from densessl.registry import TRANSFORMS
 from densessl.structures import DataSample
+from .compose import build_pipeline
 from .geometric import init_geometry
 
 _GEOMETRY_KEYS = ('crop_box', 'flipped')
@@ -39,11 +40,7 @@ class MultiView:
                 f'{num_views}; give one count per pipeline.')
         self.pipelines: List[Compose] = []
         for group, count in zip(groups, counts):
-            # built by densessl's registry, so plain names resolve even
-            # without the densessl default scope
-            built = [TRANSFORMS.build(t) if isinstance(t, dict) else t
-                     for t in group]
-            self.pipelines += [Compose(built)] * int(count)
+            self.pipelines += [build_pipeline(group)] * int(count)
 
     def __call__(self, results: dict) -> Optional[dict]:
         base = {k: v for k, v in results.items()

@@ -6,10 +6,10 @@ from typing import Optional, Sequence
 
 import numpy as np
 import torch
-from mmengine.dataset import Compose
 
 from densessl.registry import TRANSFORMS
 from densessl.structures import DataSample
+from .compose import build_pipeline
 from .point import select_points
 
 POINT_KEYS = ('coord', 'color', 'normal', 'segment', 'instance',
@@ -176,9 +176,7 @@ class PointMultiView:
     """
 
     def __init__(self, transforms: Sequence, num_views: int = 2) -> None:
-        built = [TRANSFORMS.build(t) if isinstance(t, dict) else t
-                 for t in transforms]
-        self.pipeline = Compose(built)
+        self.pipeline = build_pipeline(transforms)
         self.num_views = int(num_views)
 
     def __call__(self, results: dict) -> Optional[dict]:
