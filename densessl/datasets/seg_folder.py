@@ -5,7 +5,8 @@ memory as tensors for the dense evaluations (linear probe, kNN retrieval).
   ``data_root/ann_dir/<split>/*<seg_map_suffix>``, paired by name;
 * ``voc``: ``JPEGImages/*.jpg``, ``SegmentationClass/*.png`` and the split's
   names in ``ImageSets/Segmentation/<split>.txt`` (Pascal VOC, as mmseg's
-  ``PascalVOCDataset``).
+  ``PascalVOCDataset``); object maps for prompt-point segmentation in
+  ``SegmentationObject/*.png`` (:func:`read_instance_split`).
 
 Label maps hold class indices (``255`` = ignore; ``reduce_zero_label``
 maps 0 to 255 and shifts the rest down, as mmseg's option). Classes come
@@ -37,7 +38,8 @@ def read_classes(path: Optional[str], num_classes: Optional[int] = None
 
 
 def _pairs(data_root: str, split: str, layout: str, img_suffix: str,
-           seg_map_suffix: str) -> List[Tuple[str, str]]:
+           seg_map_suffix: str, voc_maps: str = 'SegmentationClass'
+           ) -> List[Tuple[str, str]]:
     if layout == 'voc':
         names_file = osp.join(data_root, 'ImageSets', 'Segmentation',
                               f'{split}.txt')
@@ -46,7 +48,7 @@ def _pairs(data_root: str, split: str, layout: str, img_suffix: str,
         with open(names_file) as f:
             names = [line.strip() for line in f if line.strip()]
         return [(osp.join(data_root, 'JPEGImages', n + img_suffix),
-                 osp.join(data_root, 'SegmentationClass', n + seg_map_suffix))
+                 osp.join(data_root, voc_maps, n + seg_map_suffix))
                 for n in names]
     img_dir = osp.join(data_root, 'img_dir', split)
     ann_dir = osp.join(data_root, 'ann_dir', split)
@@ -133,3 +135,24 @@ def read_seg_split(data_root: str, split: str, num_classes: int,
         labels.append(label)
     return (torch.stack(images).permute(0, 3, 1, 2).contiguous(),
             torch.stack(labels))
+
+
+def read_instance_split(data_root: str, split: str,
+                        size: Tuple[int, int] = (224, 224),
+                        img_suffix: Optional[str] = None,
+                        seg_map_suffix: str = '.png',
+                        max_images: Optional[int] = None) -> torch.Tensor:
+    """``N x H x W`` object maps of a VOC-layout split
+    (``SegmentationObject``: 0 background, 1..K the objects, 255 the void
+    border), resized to ``size`` (nearest), in the order of
+    :func:`read_seg_split`'s images."""
+    pairs = _pairs(data_root, split, 'voc', img_suffix or '.jpg',
+                   seg_map_suffix, voc_maps='SegmentationObject')
+    if max_images:
+        pairs = pairs[:max_images]
+    if not pairs:
+        raise FileNotFoundError(f'no images for split "{split}" under '
+                                f'{data_root} (voc layout)')
+    return torch.stack([torch.from_numpy(_open(
+        ann_path, 'L', size, _hw(img_path)).astype(np.int64))
+        for img_path, ann_path in pairs])

@@ -118,7 +118,8 @@ def _iou(a: torch.Tensor, b: torch.Tensor) -> float:
 
 @torch.no_grad()
 def prompt_point_segmentation(feats: torch.Tensor, instances: torch.Tensor,
-                              thresholds: Optional[torch.Tensor] = None
+                              thresholds: Optional[torch.Tensor] = None,
+                              ignore_index: int = 255
                               ) -> Dict[str, object]:
     """Training-free segmentation from one prompt point per object.
 
@@ -130,7 +131,8 @@ def prompt_point_segmentation(feats: torch.Tensor, instances: torch.Tensor,
     global threshold over ``thresholds`` (default 0, 0.05, .., 0.95) and
     reports the best, separately (it peeks at the labels). Also the mean
     cosine between cells of the same object (``intra``) and of different
-    objects of one image (``inter``)."""
+    objects of one image (``inter``). Pixels of ``ignore_index`` (VOC's void
+    border) are neither an object nor counted in any IoU."""
     n, c, h, w = feats.shape
     size = instances.shape[-2:]
     feats = F.normalize(feats.float(), dim=1)
@@ -140,7 +142,9 @@ def prompt_point_segmentation(feats: torch.Tensor, instances: torch.Tensor,
     cells = F.interpolate(instances[:, None].float(), size=(h, w),
                           mode='nearest')[:, 0].long()
     for i in range(n):
-        ids = [int(k) for k in instances[i].unique() if k > 0]
+        valid = instances[i] != ignore_index
+        ids = [int(k) for k in instances[i].unique()
+               if 0 < k != ignore_index]
         for k in ids:
             mask = instances[i] == k
             y, x = _prompt_pixel(mask)
@@ -148,8 +152,9 @@ def prompt_point_segmentation(feats: torch.Tensor, instances: torch.Tensor,
             cos = torch.einsum('c,chw->hw', query, feats[i])
             cos = F.interpolate(cos[None, None], size=tuple(size),
                                 mode='bilinear', align_corners=False)[0, 0]
-            ious.append(_iou(cos > cos.mean(), mask))
-            swept.append([_iou(cos > thr, mask) for thr in thresholds])
+            ious.append(_iou((cos > cos.mean()) & valid, mask))
+            swept.append([_iou((cos > thr) & valid, mask)
+                          for thr in thresholds])
         rows = feats[i].flatten(1).t()
         labels = cells[i].flatten()
         sim = rows @ rows.t()
@@ -160,7 +165,7 @@ def prompt_point_segmentation(feats: torch.Tensor, instances: torch.Tensor,
                 count = own.sum()
                 intra.append(float((block.sum() - block.diag().sum()) /
                                    (count * (count - 1))))
-            others = (labels > 0) & ~own
+            others = (labels > 0) & (labels != ignore_index) & ~own
             if own.any() and others.any():
                 inter.append(float(sim[own][:, others].mean()))
     if not ious:

@@ -119,3 +119,26 @@ def test_point_alignment_over_matched_points_and_the_3d_hook():
     assert 0 <= scores['alignment'] <= 4
     assert -8 <= scores['uniformity'] <= 0
     assert scores == hook.measure(model, batch)  # a fixed batch
+
+
+def test_void_border_is_neither_an_object_nor_counted():
+    instances = torch.zeros(1, 16, 16, dtype=torch.long)
+    instances[0, :8, :8] = 1
+    cells = instances[:, ::4, ::4]
+    feats = F.one_hot(cells, 2).permute(0, 3, 1, 2).float()
+    clean = prompt_point_segmentation(feats, instances)
+    bordered = instances.clone()
+    bordered[0, 8, :9], bordered[0, :9, 8] = 255, 255  # VOC's void border
+    out = prompt_point_segmentation(feats, bordered)
+    assert out['objects'] == clean['objects'] == 1
+    # the prediction spills onto the border pixels: they are not counted
+    # against it, so the IoU is not lower than without a border
+    pred = F.interpolate(feats[:, 1:2], size=(16, 16), mode='bilinear',
+                         align_corners=False)[0, 0]
+    pred = pred > pred.mean()
+    valid = bordered[0] != 255
+    mask = bordered[0] == 1
+    expected = float((pred & valid & mask).sum() / ((pred & valid) | mask
+                                                    ).sum()) * 100
+    assert out['mIoU'] == pytest.approx(expected)
+    assert out['mIoU'] >= clean['mIoU'] - 1e-6

@@ -117,6 +117,60 @@ def test_voc_layout_uses_the_split_file(tmp_path):
     assert len(images) == 2 and bool((labels == 1).all())
 
 
+def _write_voc_objects(root, names, size=(32, 32)):
+    for folder in ('JPEGImages', 'SegmentationClass', 'SegmentationObject',
+                   'ImageSets/Segmentation'):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    for i, name in enumerate(names):
+        Image.fromarray(np.full((*size, 3), 40 * i, np.uint8)).save(
+            root / 'JPEGImages' / f'{name}.jpg')
+        objects = np.zeros(size, np.uint8)
+        objects[:16, :16], objects[16:, 16:] = 1, 2
+        objects[16, :] = 255  # void border
+        Image.fromarray(objects).save(root / 'SegmentationObject' /
+                                      f'{name}.png')
+        Image.fromarray((objects > 0).astype(np.uint8)).save(
+            root / 'SegmentationClass' / f'{name}.png')
+    (root / 'ImageSets/Segmentation/val.txt').write_text(
+        '\n'.join(names) + '\n')
+    (root / 'ImageSets/Segmentation/train.txt').write_text(
+        '\n'.join(names) + '\n')
+
+
+def test_voc_object_maps_follow_the_split_order(tmp_path):
+    from densessl.datasets.seg_folder import read_instance_split
+    root = tmp_path / 'VOC'
+    _write_voc_objects(root, ['b', 'a'])
+    objects = read_instance_split(str(root), 'val', (8, 8))
+    assert objects.shape == (2, 8, 8)
+    assert set(objects.unique().tolist()) <= {0, 1, 2, 255}
+    assert objects[0, 0, 0] == 1 and objects[0, -1, -1] == 2
+
+
+def test_dense_eval_prompt_on_a_voc_folder(tmp_path):
+    import json
+    root = tmp_path / 'VOC'
+    _write_voc_objects(root, ['x', 'y'])
+    out = tmp_path / 'p.json'
+    proc = subprocess.run(
+        [sys.executable, 'tools/benchmarks/dense_eval.py',
+         'tests/data/densecl_tiny_deterministic.py', '--data-root',
+         str(root), '--layout', 'voc', '--num-classes', '2', '--eval',
+         'prompt', '--size', '32', '--out', str(out)], cwd=ROOT,
+        capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(out.read_text())['prompt']['objects'] == 4
+    mmseg = subprocess.run(
+        [sys.executable, 'tools/benchmarks/dense_eval.py',
+         'tests/data/densecl_tiny_deterministic.py', '--data-root',
+         str(_write_mmseg(tmp_path / 'm', 'train', 2).parent / 'm'),
+         '--num-classes', '3', '--eval', 'prompt', '--size', '32'],
+        cwd=ROOT, capture_output=True, text=True)
+    assert mmseg.returncode != 0
+    assert 'SegmentationObject' in mmseg.stderr
+    assert mmseg.stderr.count('\n') == 1
+
+
 def test_bad_data_gives_clear_errors(tmp_path):
     root = _write_mmseg(tmp_path / 'data', 'val', 2, label_max=5)
     with pytest.raises(ValueError, match='not a class index'):

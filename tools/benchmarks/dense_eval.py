@@ -46,7 +46,8 @@ def parse_args(argv=None):
     parser.add_argument('--eval', nargs='+', default=['probe', 'knn'],
                         choices=EVALS, help='prompt: training-free '
                         'prompt-point segmentation of the val objects '
-                        '(embedded scenes only)')
+                        '(embedded scenes, or --layout voc with '
+                        'SegmentationObject/)')
     parser.add_argument('--levels', type=int, nargs='+', default=[-2, -1],
                         help='feature pyramid levels (-1 = deepest, -2 = the '
                         'one before, ...; default C4 + C5)')
@@ -110,6 +111,23 @@ def load_splits(args):
                             ('val', args.val_split))}
 
 
+def load_val_instances(args):
+    """Object maps of the val images: the embedded scenes' own, or a VOC
+    folder's ``SegmentationObject`` PNGs."""
+    size = (args.size, args.size)
+    if args.data_root is None:
+        from densessl.datasets import scene_arrays
+        return scene_arrays(range(VAL_SEED, VAL_SEED + args.num_val), size,
+                            args.scenes, instances=True)[2]
+    from densessl.datasets.seg_folder import read_instance_split
+    try:
+        return read_instance_split(args.data_root, args.val_split, size,
+                                   args.img_suffix, args.seg_map_suffix,
+                                   args.max_images)
+    except (FileNotFoundError, ValueError) as err:
+        raise SystemExit(f'error: --eval prompt: {err}')
+
+
 def run_dense_eval(args) -> dict:
     import torch
 
@@ -121,6 +139,10 @@ def run_dense_eval(args) -> dict:
     from densessl.evaluation.linear_probe import (evaluate_probe,
                                                   extract_features,
                                                   train_linear_probe)
+    if 'prompt' in args.eval and args.data_root and args.layout != 'voc':
+        raise SystemExit('error: --eval prompt needs object maps: the '
+                         'embedded scenes (leave out --data-root) or a VOC '
+                         'folder with SegmentationObject/ (--layout voc)')
     torch.manual_seed(args.seed)
     try:
         cfg = Config.fromfile(args.config)
@@ -161,18 +183,10 @@ def run_dense_eval(args) -> dict:
         result['probe'] = evaluate_probe(head, feats['val'],
                                          splits['val'][1], len(classes))
     if 'prompt' in args.eval:
-        if args.data_root is not None:
-            raise SystemExit('error: --eval prompt needs instance maps; it '
-                             'runs on the embedded scenes (leave out '
-                             '--data-root)')
-        from densessl.datasets import scene_arrays
         from densessl.evaluation.dense_alignment import \
             prompt_point_segmentation
-        _, _, instances = scene_arrays(
-            range(VAL_SEED, VAL_SEED + args.num_val), (args.size, args.size),
-            args.scenes, instances=True)
-        result['prompt'] = prompt_point_segmentation(feats['val'],
-                                                     instances)
+        result['prompt'] = prompt_point_segmentation(
+            feats['val'], load_val_instances(args))
     if 'knn' in args.eval:
         result['knn'] = evaluate_knn(feats['train'], splits['train'][1],
                                      feats['val'], splits['val'][1],
