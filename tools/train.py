@@ -132,6 +132,18 @@ def announce_resume(cfg: Config) -> None:
               'last_checkpoint); training starts from scratch', flush=True)
 
 
+def check_batch_fits_queue(cfg: Config) -> None:
+    """A queue must take whole global batches (MoCo-v2, DenseCL); say so
+    before the runner starts rather than at the first step."""
+    queue = cfg.model.get('queue_len')
+    batch = (cfg.get('train_dataloader') or {}).get('batch_size')
+    if queue and batch and queue % batch:
+        raise ValueError(
+            f'model.queue_len {queue} is not a multiple of the batch size '
+            f'{batch} (the queue takes whole global batches); change '
+            '`model.queue_len` or `train_dataloader.batch_size`.')
+
+
 def warn_unsafe_checkpoints(cfg: Config) -> None:
     """A config whose checkpoint hook is MMEngine's plain one trains, but
     its checkpoints will not resume under torch >= 2.6: say so up front."""
@@ -153,11 +165,19 @@ def main(argv=None):
     from mmengine.runner import Runner
 
     from densessl.setup_env import register_all_modules
-    from densessl.utils.config_check import check_model_config
+    from densessl.utils.config_check import (check_dataset_config,
+                                             check_model_config)
+    from densessl.utils.export import check_checkpoint_file
 
     register_all_modules(init_default_scope=False)
     # validate before the runner prints its environment and config
     check_model_config(cfg.model)
+    if cfg.get('default_scope', 'densessl') == 'densessl':
+        check_dataset_config(
+            (cfg.get('train_dataloader') or {}).get('dataset'))
+    check_batch_fits_queue(cfg)
+    if cfg.get('load_from') and '://' not in str(cfg.load_from):
+        check_checkpoint_file(cfg.load_from)
     announce_resume(cfg)
     warn_unsafe_checkpoints(cfg)
     if 'runner_type' in cfg:

@@ -24,6 +24,50 @@ def _arguments(cls) -> tuple:
     return names, any(p.kind == p.VAR_KEYWORD for p in params)
 
 
+def _forwarded_arguments(cls) -> tuple:
+    """Like :func:`_arguments`, but following ``**kwargs`` up the class's
+    bases as long as each passes them on (a data set's own arguments plus
+    those of MMEngine's ``BaseDataset``)."""
+    names, takes_kwargs = [], True
+    for klass in cls.__mro__:
+        if not takes_kwargs or klass is object:
+            break
+        if '__init__' not in vars(klass):
+            continue
+        own, takes_kwargs = _arguments(klass)
+        names += [n for n in own if n not in names]
+    return names, takes_kwargs
+
+
+def check_dataset_config(cfg, path: str = 'train_dataloader.dataset'
+                         ) -> None:
+    """Raise ``ValueError`` naming an unknown data set ``type`` or a key
+    that is not an argument of the data set class (nor of the bases it
+    passes ``**kwargs`` to), with the closest valid names. The pipeline
+    is not checked here (its transforms are built by another registry)."""
+    from densessl.registry import DATASETS
+    if not isinstance(cfg, dict) or not isinstance(cfg.get('type'), str):
+        return
+    kind = cfg['type']
+    cls = DATASETS.get(kind)
+    if cls is None:
+        known = set(DATASETS.module_dict)
+        raise ValueError(f'{path}.type: "{kind}" is not a registered data '
+                         f'set{_suggest(kind.split(".")[-1], known)}')
+    if not inspect.isclass(cls):
+        return
+    names, takes_kwargs = _forwarded_arguments(cls)
+    if takes_kwargs:
+        return
+    for key in cfg:
+        if key != 'type' and key not in names:
+            hint = _suggest(key, names) or '; its arguments: ' + \
+                ', '.join(names)
+            raise ValueError(f'{path}.{key}: {cls.__name__} '
+                             f'({cls.__module__}) has no argument "{key}"'
+                             f'{hint}')
+
+
 def check_model_config(cfg, path: str = 'model', registry=None) -> None:
     """Raise ``ValueError`` naming the first unknown ``type`` or key under
     ``cfg`` (a model config dict), with the closest valid names."""

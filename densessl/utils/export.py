@@ -67,6 +67,30 @@ def _check_resnet_names(plain: Mapping[str, torch.Tensor]) -> None:
             "--layout mm or --layout timm instead.")
 
 
+def check_checkpoint_file(path: str) -> None:
+    """Cheap checks of a checkpoint to resume from, before anything else
+    runs: it exists, is not empty, and is a complete torch zip archive
+    (a truncated copy has no zip directory). Raises ``ValueError`` /
+    ``FileNotFoundError`` naming the file and what is wrong."""
+    import zipfile
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f'Checkpoint "{path}" not found.')
+    if os.path.getsize(path) == 0:
+        raise ValueError(f'"{path}" is empty (0 bytes): not a checkpoint')
+    with open(path, 'rb') as f:
+        head = f.read(2)
+    if head == b'PK' and zipfile.is_zipfile(path):
+        return
+    if head == b'PK':
+        raise ValueError(f'"{path}" is truncated or damaged (its zip '
+                         'directory is missing: an interrupted copy?); use '
+                         'an intact checkpoint')
+    if head[:1] == b'\x80':
+        return  # torch's legacy (non-zip) format: torch.load will judge it
+    raise ValueError(f'"{path}" is not a torch checkpoint (is it a text or '
+                     'other file?)')
+
+
 def load_checkpoint_file(path: str, trust: bool = False) -> dict:
     """Load a densessl checkpoint (training or exported) on the CPU.
 

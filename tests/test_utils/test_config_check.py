@@ -59,3 +59,64 @@ def test_unknown_timm_names_get_close_suggestions():
     from densessl.models.backbones import TimmBackbone
     with pytest.raises(ValueError, match='did you mean resnet18'):
         TimmBackbone('resnet181')
+
+
+def test_dataset_keys_are_checked_through_forwarded_kwargs():
+    from densessl.utils.config_check import check_dataset_config
+    with pytest.raises(ValueError, match=r'train_dataloader.dataset.'
+                       r'num_images: ImageFolderDataset .* has no argument '
+                       r'"num_images"; its arguments: data_root'):
+        check_dataset_config(dict(type='ImageFolderDataset', data_root='x',
+                                  num_images=8))
+    # keys of MMEngine's BaseDataset, reached through **kwargs, are fine
+    check_dataset_config(dict(type='ImageFolderDataset', data_root='x',
+                              lazy_init=True, pipeline=[]))
+    with pytest.raises(ValueError, match="did you mean 'num_images'"):
+        check_dataset_config(dict(type='SceneDataset', num_image=8))
+    with pytest.raises(ValueError, match='"SceneDatasett" is not a '
+                       "registered data set; did you mean 'SceneDataset'"):
+        check_dataset_config(dict(type='SceneDatasett'))
+
+
+@pytest.mark.parametrize('path', sorted(
+    p for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
+                         recursive=True)
+    if '_base_' not in p and 'mmsegmentation' not in p
+    and 'mmdetection' not in p))  # other libraries' configs: their registries
+def test_every_shipped_dataset_config_passes(path):
+    from densessl.utils.config_check import check_dataset_config
+    cfg = Config.fromfile(path)
+    check_dataset_config((cfg.get('train_dataloader') or {}).get('dataset'))
+
+
+def test_a_checkpoint_to_resume_is_checked_first(tmp_path):
+    import torch
+
+    from densessl.utils.export import check_checkpoint_file
+    good = tmp_path / 'epoch_1.pth'
+    torch.save(dict(state_dict=dict(w=torch.zeros(1000))), good)
+    check_checkpoint_file(str(good))
+    cut = tmp_path / 'cut.pth'
+    cut.write_bytes(good.read_bytes()[:len(good.read_bytes()) // 2])
+    with pytest.raises(ValueError, match='cut.pth" is truncated or damaged'):
+        check_checkpoint_file(str(cut))
+    (tmp_path / 'text.pth').write_text('hello')
+    with pytest.raises(ValueError, match='not a torch checkpoint'):
+        check_checkpoint_file(str(tmp_path / 'text.pth'))
+    (tmp_path / 'empty.pth').write_bytes(b'')
+    with pytest.raises(ValueError, match='empty'):
+        check_checkpoint_file(str(tmp_path / 'empty.pth'))
+    with pytest.raises(FileNotFoundError):
+        check_checkpoint_file(str(tmp_path / 'none.pth'))
+
+
+def test_a_queue_that_does_not_take_whole_batches_is_named_first():
+    import sys
+    sys.path.insert(0, osp.join(ROOT, 'tools'))
+    from train import check_batch_fits_queue
+    cfg = Config.fromfile(MAIN)
+    check_batch_fits_queue(cfg)
+    cfg.model.queue_len = 1000
+    with pytest.raises(ValueError, match='queue_len 1000 is not a multiple '
+                       'of the batch size 32'):
+        check_batch_fits_queue(cfg)
