@@ -3,6 +3,7 @@
     python tools/benchmark.py [--backbone resnet18] [--batch 32] [--size 128]
                               [--steps 10] [--device cpu]
                               [--variants fp32 bf16 channels_last]
+                              [--peer mmpretrain]
 
 Prints, for the same backbone, batch and input size, the training step time
 (forward + backward + SGD step) of each method (built from its paper
@@ -11,6 +12,9 @@ PixPro / BYOL, SlotCon / BYOL, DetCon-B / BYOL), with steps of the methods inter
 machine noise hits both alike. ``--variants`` adds bf16 autocast and / or
 ``channels_last`` runs of every method from the same weights and inputs:
 their step time against fp32 and how far their first loss is from fp32's.
+``--peer mmpretrain`` also times MMPretrain's own DenseCL and MoCo-v2 on the
+same timm backbone, batch, crops, queue and heads (``peer_cfgs``), steps
+interleaved with densessl's, and prints densessl / MMPretrain per method.
 Last, the images/s of the two-view MoCo-v2 data pipeline on the embedded
 scenes against what a training step consumes.
 """
@@ -34,6 +38,57 @@ PAPER_CONFIGS = {
 RATIOS = [('densecl', 'mocov2', 1.05), ('pixpro', 'byol', 1.05),
           ('slotcon', 'byol', 1.15), ('detcon_b', 'byol', 1.10)]
 VARIANTS = ('fp32', 'bf16', 'channels_last', 'bf16+channels_last')
+#: methods a peer library is timed on, and densessl / peer targets
+PEER_TARGETS = {'densecl': 0.8, 'mocov2': None}
+
+
+def peer_cfgs(cfgs: dict) -> dict:
+    """MMPretrain 1.2.0 model configs equal to densessl's ``cfgs`` for the
+    peer comparison: the same timm backbone (its final feature map), neck
+    sizes, queue, temperature, loss weight and EMA (MMPretrain's
+    ``momentum`` is the update fraction, 1 - ``ema_decay``)."""
+    out = {}
+    for name in PEER_TARGETS:
+        ours = cfgs[name]
+        neck = ours['neck']
+        backbone = dict(type='TIMMBackbone',
+                        model_name=ours['backbone']['model_name'],
+                        features_only=False, pretrained=False)
+        peer = dict(
+            backbone=backbone,
+            head=dict(type='ContrastiveHead',
+                      loss=dict(type='CrossEntropyLoss'),
+                      temperature=ours['head']['temperature']),
+            queue_len=ours['queue_len'], feat_dim=ours['feat_dim'],
+            momentum=1 - ours.get('ema_decay', 0.999))
+        sizes = dict(in_channels=neck.get('in_channels') or 2048,
+                     hid_channels=neck['hid_channels'],
+                     out_channels=neck['out_channels'])
+        if name == 'densecl':
+            peer.update(type='DenseCL', neck=dict(type='DenseCLNeck', **sizes),
+                        loss_lambda=ours['head'].get('loss_lambda', 0.5))
+        else:
+            peer.update(type='MoCo', neck=dict(type='MoCoV2Neck', **sizes))
+        out[name] = peer
+    return out
+
+
+def build_peer(cfg: dict, in_channels: int):
+    """An MMPretrain model (``tools/install.sh --peer`` installs it)."""
+    try:
+        from mmengine.registry import DefaultScope
+        from mmpretrain.registry import MODELS as PEER_MODELS
+        from mmpretrain.utils import register_all_modules
+    except ImportError:
+        raise ImportError('--peer mmpretrain needs MMPretrain 1.2.0: bash '
+                          'tools/install.sh --peer (or pip install '
+                          'mmpretrain==1.2.0)') from None
+    register_all_modules(init_default_scope=False)
+    cfg = dict(cfg, neck=dict(cfg['neck'], in_channels=in_channels))
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        model = PEER_MODELS.build(cfg)
+    model.init_weights()
+    return model
 
 
 def _retarget(cfg, backbone: str, size: int = 224):
@@ -170,6 +225,9 @@ def main(argv=None):
                         choices=VARIANTS,
                         help='precision / memory-format runs to compare '
                         '(fp32 is always included as the reference)')
+    parser.add_argument('--peer', choices=['mmpretrain'],
+                        help='also time this library\'s DenseCL and MoCo-v2 '
+                        'on the same backbone and settings, interleaved')
     args = parser.parse_args(argv)
     variants = ['fp32'] + [v for v in args.variants if v != 'fp32']
 
@@ -198,6 +256,10 @@ def main(argv=None):
     for name in names:
         model = MODELS.build(cfgs[name]).to(device)
         model.init_weights()
+        if args.peer and name in PEER_TARGETS:
+            channels = model.backbone.out_channels[-1]
+            models[name, f'fp32 [{args.peer}]'] = build_peer(
+                peer_cfgs(cfgs)[name], channels).to(device).train()
         for variant in variants:  # the same weights for every variant
             twin = copy.deepcopy(model).train()
             if 'channels_last' in variant:
@@ -227,6 +289,13 @@ def main(argv=None):
                 times[name, 'fp32']
             print(f'  ratio {name} {args.vs_backbone}/{args.backbone}: '
                   f'{ratio:.3f}')
+    if args.peer:
+        for name in names:
+            if (name, f'fp32 [{args.peer}]') in times:
+                ratio = times[name, 'fp32'] / times[name, f'fp32 [{args.peer}]']
+                target = PEER_TARGETS[name]
+                print(f'  ratio {name} densessl/{args.peer}: {ratio:.3f}' +
+                      (f'  (target <= {target})' if target else ''))
     for method, base, target in RATIOS:
         for variant in variants:
             if (method, variant) in times and (base, variant) in times:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the OpenMMLab downstream stack for transfer (mmcv with compiled ops,
-# mmsegmentation 1.2.2, mmdetection 3.3.0) into ./.venv, after tools/install.sh.
+# mmsegmentation 1.2.2, mmdetection 3.3.0; MMPretrain 1.2.0 as the speed peer)
+# into ./.venv, after tools/install.sh.
 #
 # mmcv 2.x is sdist-only on PyPI, so it is built here: CPU ops always, CUDA ops
 # too when nvcc and a GPU build of torch are present. torch >= 2.9 headers need
@@ -32,5 +33,6 @@ if ! "$PY" -c "import mmcv, mmcv.ops" >/dev/null 2>&1; then
     CXX="$wrapper_dir/cxx20" MMCV_WITH_OPS=1 FORCE_CUDA=$force_cuda MAX_JOBS=${MAX_JOBS:-2} \
         "$PY" -m pip install --no-build-isolation "mmcv==$MMCV_VERSION"
 fi
-"$PY" -m pip install --quiet -e ".[seg,det]"
-"$PY" -c "import mmcv, mmcv.ops, mmseg, mmdet; print('mmcv', mmcv.__version__, '| mmseg', mmseg.__version__, '| mmdet', mmdet.__version__)"
+# peer: MMPretrain, timed beside densessl by tools/benchmark.py --peer
+"$PY" -m pip install --quiet -e ".[seg,det,peer]"
+"$PY" -c "import mmcv, mmcv.ops, mmseg, mmdet, mmpretrain; print('mmcv', mmcv.__version__, '| mmseg', mmseg.__version__, '| mmdet', mmdet.__version__, '| mmpretrain', mmpretrain.__version__)"
