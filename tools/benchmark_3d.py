@@ -1,6 +1,7 @@
 """3D speed, measured side by side in one process.
 
     python tools/benchmark_3d.py [--batch 32] [--points 1024] [--repeat 5]
+                                 [--profile-minkowski]
 
 * Point-MAE operators on ``batch`` clouds of ``points`` points: FPS (64
   centres), KNN grouping (64 x 32), Chamfer-L2 on the masked groups
@@ -9,7 +10,10 @@
   voxelised at ``--grid``): the built-in backend's forward and forward +
   backward against spconv's forward (target: built-in forward <= 1.5x
   spconv's; spconv's CPU build has no backward) and, when installed,
-  MinkowskiEngine's forward and forward + backward.
+  MinkowskiEngine's forward and forward + backward;
+* ``--profile-minkowski``: where MinkowskiEngine's forward spends its time
+  (cProfile, own time per function, grouped: ME's compiled kernels, ME's
+  Python, densessl's backend code, torch).
 """
 import argparse
 import os.path as osp
@@ -49,6 +53,56 @@ def scene_tensor(grid, seed=0, objects=12):
     return SparseTensor(torch.from_numpy(out['coord']).float(), coords)
 
 
+def profile_groups(stats) -> dict:
+    """Own time (s) per group of a ``pstats.Stats``: ``ME kernels`` (the
+    compiled ``MinkowskiEngineBackend`` functions), ``ME python``,
+    ``densessl``, ``torch`` and ``other``."""
+    groups = dict.fromkeys(('ME kernels', 'ME python', 'densessl', 'torch',
+                            'other'), 0.0)
+    for (path, _, name), row in stats.stats.items():
+        own = row[2]
+        where = f'{path}:{name}'
+        if 'MinkowskiEngineBackend' in where or (
+                path == '~' and ('_C' in name or 'Minkowski' in name or
+                                 'CoordinateMap' in name)):
+            groups['ME kernels'] += own
+        elif 'MinkowskiEngine' in path:
+            groups['ME python'] += own
+        elif 'densessl' in path:
+            groups['densessl'] += own
+        elif 'torch' in path or path == '~' and 'torch' in name:
+            groups['torch'] += own
+        else:
+            groups['other'] += own
+    return groups
+
+
+def profile_minkowski(net, fresh, repeat: int) -> None:
+    """Print :func:`profile_groups` of ``repeat`` forwards and the five
+    functions with the most own time."""
+    import cProfile
+    import pstats
+    with torch.no_grad():
+        net(fresh())  # warm-up
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(repeat):
+            net(fresh())
+        profiler.disable()
+    stats = pstats.Stats(profiler)
+    groups = profile_groups(stats)
+    total = sum(groups.values())
+    print(f'  minkowski forward, profiled over {repeat} runs '
+          f'({total / repeat * 1e3:.1f} ms each, own time):')
+    for group, t in groups.items():
+        print(f'    {group:12s} {t / repeat * 1e3:8.1f} ms  '
+              f'{100 * t / total:5.1f} %')
+    top = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:5]
+    for (path, line, name), row in top:
+        print(f'    {row[2] / repeat * 1e3:8.1f} ms  {row[1]:5d} calls  '
+              f'{osp.basename(path)}:{name}')
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--batch', type=int, default=32)
@@ -57,6 +111,9 @@ def main(argv=None):
     parser.add_argument('--repeat', type=int, default=5)
     parser.add_argument('--threads', type=int, default=0,
                         help='torch threads (0: leave as is)')
+    parser.add_argument('--profile-minkowski', action='store_true',
+                        help='where MinkowskiEngine\'s forward spends its '
+                        'time (needs MinkowskiEngine)')
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -124,6 +181,8 @@ def main(argv=None):
         torch.set_num_threads(threads)
         print(f'  {backend + " forward":27s} {t_other * 1e3:8.1f} ms  '
               f'(max |difference| {diff:.2e})')
+        if backend == 'minkowski' and args.profile_minkowski:
+            profile_minkowski(net, fresh, args.repeat)
         if backend == 'minkowski':  # spconv's CPU build has no backward
             t_other_train = timed(lambda: fwd_bwd(net), args.repeat)
             print(f'  {backend + " forward + backward":27s} '

@@ -49,3 +49,21 @@ def test_peer_runs_side_by_side():
     assert 'densecl    fp32 [mmpretrain]' in proc.stdout
     assert 'ratio densecl densessl/mmpretrain:' in proc.stdout
     assert 'ratio mocov2 densessl/mmpretrain:' in proc.stdout
+
+
+def test_minkowski_profile_groups_own_time_by_origin():
+    import types
+    import benchmark_3d
+    row = lambda own: (1, 1, own, own, {})  # noqa: E731
+    stats = types.SimpleNamespace(stats={
+        ('~', 0, "<built-in method MinkowskiEngineBackend._C."
+         "ConvolutionForwardCPU>"): row(2.0),
+        ('/x/MinkowskiEngine/MinkowskiConvolution.py', 1, 'forward'):
+            row(0.5),
+        ('/repo/densessl/models/sparse/minkowski_backend.py', 9,
+         'minkowski_conv'): row(0.25),
+        ('/venv/torch/nn/functional.py', 3, 'batch_norm'): row(0.125),
+        ('/usr/lib/python3.11/abc.py', 4, '__instancecheck__'): row(0.0625)})
+    groups = benchmark_3d.profile_groups(stats)
+    assert groups == {'ME kernels': 2.0, 'ME python': 0.5, 'densessl': 0.25,
+                      'torch': 0.125, 'other': 0.0625}
