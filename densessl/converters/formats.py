@@ -149,7 +149,8 @@ def _haiku(state: Mapping, branch: str) -> Backbone:
 
 
 def _vit(state: Mapping, branch: str) -> Backbone:
-    """DINO / iBOT (teacher and student), DINOv2, MAE ViTs -> timm keys."""
+    """DINO / iBOT (teacher and student), DINOv2, MAE, DINOv3 ViTs -> timm
+    keys."""
     if branch == 'auto':
         branch = 'teacher' if vit_prefix(state, 'teacher') is not None \
             else 'online'
@@ -176,8 +177,9 @@ FORMATS: Dict[str, Format] = OrderedDict((f.name, f) for f in [
     Format('vit', 'official ViT releases: DINO (teacher.backbone.* / '
            'student.module.backbone.*, or the backbone-only file), iBOT '
            '(state_dict with backbone.*), DINOv2 (+ registers: mask_token, '
-           'register_tokens), MAE (model with decoder_*): cls_token, '
-           'pos_embed, patch_embed.proj, blocks.N.*',
+           'register_tokens), MAE (model with decoder_*), DINOv3 (storage_tokens, '
+           'rope_embed.periods; to timm\'s Eva): cls_token, '
+           'patch_embed.proj, blocks.N.*',
            lambda s: vit_prefix(s, 'teacher') is not None or
            vit_prefix(s, 'online') is not None, _vit),
     Format('densessl', 'a densessl training checkpoint or exported backbone '

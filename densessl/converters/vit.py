@@ -1,8 +1,9 @@
 """Vision Transformers in and out: the official DINO / iBOT / DINOv2 / MAE
 releases to timm's ``VisionTransformer`` keys (through timm's own
 ``checkpoint_filter_fn``: DINOv2's ``w12`` / registers / class-token
-position, patch-embedding reshapes), and timm keys to mmsegmentation's
-``VisionTransformer``."""
+position, patch-embedding reshapes), the official DINOv3 releases to timm's
+``Eva`` (RoPE, storage tokens; through ``timm.models.eva``'s filter), and
+timm keys to mmsegmentation's ``VisionTransformer``."""
 import re
 from collections import OrderedDict
 from typing import Dict, List, Mapping, Optional, Tuple
@@ -55,17 +56,49 @@ def release_to_timm_keys(state: Mapping, prefix: str
     return out, used
 
 
+def is_dinov3(state: Mapping) -> bool:
+    """DINOv3's releases: storage (register) tokens and RoPE periods, no
+    absolute position embedding."""
+    return 'storage_tokens' in state or 'rope_embed.periods' in state
+
+
+def _depth(state: Mapping) -> int:
+    return 1 + max(int(m.group(1)) for k in state
+                   for m in [re.match(r'blocks\.(\d+)\.', k)] if m)
+
+
+def dinov3_architecture(state: Mapping[str, torch.Tensor]) -> dict:
+    """The timm ``Eva`` DINOv3 model that holds a DINOv3 release: size by
+    width (``_plus`` when the MLP is SwiGLU), ``_qkvb`` when the query /
+    value biases are not all zero (timm's plain variants have none, as the
+    distilled releases' biases are zero)."""
+    dim = state['cls_token'].shape[-1]
+    sizes = {384: 'small', 768: 'base', 1024: 'large', 1280: 'huge'}
+    if dim not in sizes:
+        raise ValueError(f'a DINOv3 ViT of width {dim} has no timm model '
+                         f'here (widths {sorted(sizes)})')
+    size = sizes[dim] + ('_plus' if 'blocks.0.mlp.w1.weight' in state
+                         else '')
+    patch = state['patch_embed.proj.weight'].shape[-1]
+    bias = state.get('blocks.0.attn.qkv.bias')
+    qkvb = bias is not None and bool(
+        torch.cat([bias[:dim], bias[2 * dim:]]).abs().sum() > 0)
+    name = f'vit_{size}_patch{patch}_dinov3' + ('_qkvb' if qkvb else '')
+    return dict(name=name, kwargs=dict(depth=_depth(state)), dinov3=True)
+
+
 def vit_architecture(state: Mapping[str, torch.Tensor]) -> dict:
     """timm model name and arguments that hold ``state`` (release names),
     at the checkpoint's own grid."""
+    if is_dinov3(state):
+        return dinov3_architecture(state)
     dim = state['cls_token'].shape[-1]
     if dim not in _SIZES:
         raise ValueError(f'a ViT of width {dim} is not one of timm\'s '
                          f'sizes {sorted(_SIZES)}')
     size, heads = _SIZES[dim]
     patch = state['patch_embed.proj.weight'].shape[-1]
-    depth = 1 + max(int(m.group(1)) for k in state
-                    for m in [re.match(r'blocks\.(\d+)\.', k)] if m)
+    depth = _depth(state)
     registers = state.get('register_tokens', state.get('reg_token'))
     dinov2 = 'mask_token' in state
     tokens = state['pos_embed'].shape[1]
@@ -89,7 +122,7 @@ def vit_architecture(state: Mapping[str, torch.Tensor]) -> dict:
 def build_reference(arch: dict, img_size: Optional[int] = None):
     import timm
     kwargs = dict(arch['kwargs'])
-    if img_size:
+    if img_size and not arch.get('dinov3'):
         kwargs['img_size'] = img_size
     return timm.create_model(arch['name'], pretrained=False, num_classes=0,
                              **kwargs)
@@ -100,21 +133,36 @@ def to_timm(state: Mapping[str, torch.Tensor],
     """Release names -> timm keys of a complete ``VisionTransformer``
     (position embedding resampled to ``img_size`` when given), checked by
     a strict load. Returns the state and a ``TimmBackbone`` hint."""
-    from timm.models.vision_transformer import checkpoint_filter_fn
     arch = vit_architecture(state)
+    if arch.get('dinov3'):
+        from timm.models.eva import checkpoint_filter_fn
+    else:
+        from timm.models.vision_transformer import checkpoint_filter_fn
     model = build_reference(arch, img_size)
-    converted = checkpoint_filter_fn(dict(state), model)
+    import contextlib
+    import io
+    # timm's Eva filter prints a line per block while it probes for the
+    # query / value bias of the plain variants; the strict load below checks
+    with contextlib.redirect_stdout(io.StringIO()):
+        converted = checkpoint_filter_fn(dict(state), model)
     model.load_state_dict(converted, strict=True)
-    size = img_size or arch['kwargs']['img_size']
-    hint = (f"model.backbone=dict(type='TimmBackbone', model_name="
-            f"'{arch['name']}', img_size={size}, out_indices=(-1, ))")
+    if arch.get('dinov3'):  # RoPE: any input size, nothing to resample
+        hint = (f"model.backbone=dict(type='TimmBackbone', model_name="
+                f"'{arch['name']}', out_indices=(-1, ))")
+    else:
+        size = img_size or arch['kwargs']['img_size']
+        hint = (f"model.backbone=dict(type='TimmBackbone', model_name="
+                f"'{arch['name']}', img_size={size}, out_indices=(-1, ))")
     return OrderedDict(converted), hint
 
 
 def resample_positions(state: StateDict, img_size: int) -> StateDict:
     """``pos_embed`` resampled (timm's bicubic, antialiased) to the grid of
-    ``img_size``; a class-token position, if there, is kept."""
+    ``img_size``; a class-token position, if there, is kept. Models with
+    rotary positions (DINOv3) have none and are returned as they are."""
     from timm.layers import resample_abs_pos_embed
+    if 'pos_embed' not in state:
+        return OrderedDict(state)
     pos = state['pos_embed']
     patch = state['patch_embed.proj.weight'].shape[-1]
     side = int(round(pos.shape[1] ** 0.5))

@@ -191,3 +191,129 @@ def test_layer_scale_and_registers_are_refused_for_mmseg(tmp_path):
     with pytest.raises(ValueError, match='LayerScale'):
         convert_checkpoint(str(tmp_path / 'dinov2.pth'),
                            str(tmp_path / 'x.pth'), target='mmseg-vit')
+
+
+# --- DINOv3 (facebookresearch/dinov3: vision_transformer.py, layers/) -----
+
+def dinov3_release(dim=384, heads=6, depth=2, storage=4, qv_bias=False,
+                   seed=0):
+    """A DINOv3 release's tensors under its own names (``dinov3_vits16``:
+    storage tokens, RoPE periods at base 100, LayerScale ``ls1/ls2.gamma``,
+    ``LinearKMaskedBias`` with its ``bias_mask``, ``mask_token``)."""
+    g = torch.Generator().manual_seed(seed)
+    rnd = lambda *shape, s=0.05: torch.randn(*shape, generator=g) * s  # noqa
+    head_dim = dim // heads
+    state = OrderedDict(
+        cls_token=rnd(1, 1, dim, s=0.1),
+        storage_tokens=rnd(1, storage, dim, s=0.1),
+        mask_token=torch.zeros(1, dim))
+    state['patch_embed.proj.weight'] = rnd(dim, 3, 16, 16)
+    state['patch_embed.proj.bias'] = rnd(dim)
+    state['rope_embed.periods'] = 100.0 ** (
+        2 * torch.arange(head_dim // 4) / (head_dim // 2))
+    for i in range(depth):
+        b = f'blocks.{i}.'
+        state[b + 'norm1.weight'], state[b + 'norm1.bias'] = \
+            1 + rnd(dim), rnd(dim)
+        state[b + 'attn.qkv.weight'] = rnd(3 * dim, dim)
+        bias = rnd(3 * dim) if qv_bias else torch.zeros(3 * dim)
+        bias[dim:2 * dim] = rnd(dim)  # the k part: stored, masked out
+        state[b + 'attn.qkv.bias'] = bias
+        mask = torch.ones(3 * dim)
+        mask[dim:2 * dim] = 0
+        state[b + 'attn.qkv.bias_mask'] = mask
+        state[b + 'attn.proj.weight'], state[b + 'attn.proj.bias'] = \
+            rnd(dim, dim), rnd(dim)
+        state[b + 'ls1.gamma'] = 0.5 + rnd(dim)
+        state[b + 'norm2.weight'], state[b + 'norm2.bias'] = \
+            1 + rnd(dim), rnd(dim)
+        state[b + 'mlp.fc1.weight'], state[b + 'mlp.fc1.bias'] = \
+            rnd(4 * dim, dim), rnd(4 * dim)
+        state[b + 'mlp.fc2.weight'], state[b + 'mlp.fc2.bias'] = \
+            rnd(dim, 4 * dim), rnd(dim)
+        state[b + 'ls2.gamma'] = 0.5 + rnd(dim)
+    state['norm.weight'], state['norm.bias'] = 1 + rnd(dim), rnd(dim)
+    return state
+
+
+def dinov3_forward(state, x, heads=6, storage=4, eps=1e-5):
+    """DINOv3's eval forward, written from the official code: tokens
+    [cls, storage, patches]; RoPE ('separate' coordinates in [-1, 1],
+    angles 2 pi c / period, h then w, tiled; rotate-half) on the patch
+    queries and keys only; pre-norm blocks with LayerScale; the masked qkv
+    bias; final norm; the patch tokens as a map."""
+    import math
+    F = torch.nn.functional
+    n = len(x)
+    patches = F.conv2d(x, state['patch_embed.proj.weight'],
+                       state['patch_embed.proj.bias'], stride=16)
+    dim, h, w = patches.shape[1:]
+    tokens = torch.cat([state['cls_token'].expand(n, -1, -1),
+                        state['storage_tokens'].expand(n, -1, -1),
+                        patches.flatten(2).transpose(1, 2)], 1)
+    ch = (torch.arange(h) + 0.5) / h
+    cw = (torch.arange(w) + 0.5) / w
+    coords = torch.stack(torch.meshgrid(ch, cw, indexing='ij'), -1)
+    coords = 2 * coords.reshape(-1, 2) - 1
+    angles = 2 * math.pi * coords[:, :, None] / \
+        state['rope_embed.periods'][None, None]
+    angles = angles.flatten(1).tile(2)
+    sin, cos = angles.sin(), angles.cos()
+
+    def rope(t):
+        t1, t2 = t.chunk(2, -1)
+        return t * cos + torch.cat([-t2, t1], -1) * sin
+
+    prefix = 1 + storage
+    depth = 1 + max(int(k.split('.')[1]) for k in state
+                    if k.startswith('blocks.'))
+    for i in range(depth):
+        b = f'blocks.{i}.'
+        y = F.layer_norm(tokens, (dim, ), state[b + 'norm1.weight'],
+                         state[b + 'norm1.bias'], eps)
+        qkv = F.linear(y, state[b + 'attn.qkv.weight'],
+                       state[b + 'attn.qkv.bias'] *
+                       state[b + 'attn.qkv.bias_mask'])
+        q, k, v = qkv.reshape(n, -1, 3, heads, dim // heads).unbind(2)
+        q, k, v = (t.transpose(1, 2) for t in (q, k, v))
+        q = torch.cat([q[:, :, :prefix], rope(q[:, :, prefix:])], 2)
+        k = torch.cat([k[:, :, :prefix], rope(k[:, :, prefix:])], 2)
+        attn = (q @ k.transpose(-1, -2) / math.sqrt(dim // heads)).softmax(-1)
+        out = (attn @ v).transpose(1, 2).reshape(n, -1, dim)
+        tokens = tokens + state[b + 'ls1.gamma'] * F.linear(
+            out, state[b + 'attn.proj.weight'], state[b + 'attn.proj.bias'])
+        y = F.layer_norm(tokens, (dim, ), state[b + 'norm2.weight'],
+                         state[b + 'norm2.bias'], eps)
+        y = F.linear(F.gelu(F.linear(y, state[b + 'mlp.fc1.weight'],
+                                     state[b + 'mlp.fc1.bias'])),
+                     state[b + 'mlp.fc2.weight'], state[b + 'mlp.fc2.bias'])
+        tokens = tokens + state[b + 'ls2.gamma'] * y
+    tokens = F.layer_norm(tokens, (dim, ), state['norm.weight'],
+                          state['norm.bias'], eps)[:, prefix:]
+    return tokens.transpose(1, 2).reshape(n, dim, h, w)
+
+
+@pytest.mark.parametrize('qv_bias', [False, True])
+def test_dinov3_release_computes_the_official_features(qv_bias, tmp_path):
+    state = dinov3_release(qv_bias=qv_bias)
+    src = tmp_path / 'dinov3_vits16.pth'
+    torch.save(dict(state), src)
+    dst = tmp_path / 'out.pth'
+    report = convert_checkpoint(str(src), str(dst))
+    name = 'vit_small_patch16_dinov3' + ('_qkvb' if qv_bias else '')
+    assert report.kind == 'vit' and f"'{name}'" in report.model_hint
+    assert 'img_size' not in report.model_hint  # RoPE: any size
+    backbone = _densessl_backbone(dst, name, None, depth=2)
+    for size in ((64, 64), (48, 80)):  # non-square too
+        x = torch.randn(2, 3, *size)
+        with torch.no_grad():
+            ours = backbone(x)[-1]
+            assert torch.allclose(ours, dinov3_forward(state, x),
+                                  atol=1e-4), (ours - dinov3_forward(
+                                      state, x)).abs().max()
+    # --img-size has nothing to resample and changes nothing
+    convert_checkpoint(str(src), str(tmp_path / 'same.pth'), img_size=96)
+    again = torch.load(tmp_path / 'same.pth', weights_only=True)
+    first = torch.load(dst, weights_only=True)
+    assert all(torch.equal(again['state_dict'][k], v)
+               for k, v in first['state_dict'].items())
