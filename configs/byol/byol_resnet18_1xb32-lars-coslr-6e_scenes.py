@@ -7,7 +7,7 @@ _base_ = [
 ]
 model = dict(
     backbone=dict(model_name='resnet18'),
-    neck=dict(in_channels=512, hid_channels=1024),
+    neck=dict(hid_channels=1024),
     head=dict(predictor=dict(hid_channels=1024)))
 custom_hooks = [
     dict(type='CosineEMADecayHook', base_decay=0.99),

@@ -11,7 +11,7 @@ model = dict(
     backbone=dict(_delete_=True, type='TimmBackbone',
                   model_name='vit_tiny_patch16_224', img_size=128,
                   out_indices=(-1, ), drop_path_rate=0.1),
-    neck=dict(in_channels=None, hid_channels=1024),
+    neck=dict(hid_channels=1024),
     head=dict(predictor=dict(hid_channels=1024)))
 custom_hooks = [
     dict(type='CosineEMADecayHook', base_decay=0.99),

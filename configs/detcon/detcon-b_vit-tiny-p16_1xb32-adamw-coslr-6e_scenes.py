@@ -13,7 +13,7 @@ model = dict(
                   model_name='vit_tiny_patch16_224', img_size=128,
                   out_indices=(-1, ), drop_path_rate=0.1),
     ema_decay=0.99,
-    neck=dict(in_channels=None, hid_channels=1024),
+    neck=dict(hid_channels=1024),
     head=dict(predictor=dict(hid_channels=1024)))
 custom_hooks = [
     dict(type='CosineEMADecayHook', base_decay=0.99),

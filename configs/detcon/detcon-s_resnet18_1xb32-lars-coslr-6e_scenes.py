@@ -9,4 +9,4 @@ _base_ = [
 ]
 model = dict(
     backbone=dict(model_name='resnet18'),
-    neck=dict(in_channels=512, hid_channels=1024))
+    neck=dict(hid_channels=1024))

@@ -10,4 +10,4 @@ _base_ = [
 model = dict(
     queue_len=2048,
     backbone=dict(model_name='resnet18'),
-    neck=dict(in_channels=512, hid_channels=512))
+    neck=dict(hid_channels=512))

@@ -12,5 +12,5 @@ model = dict(
     backbone=dict(_delete_=True, type='TimmBackbone',
                   model_name='vit_small_patch16_224', img_size=224,
                   out_indices=(-1, ), drop_path_rate=0.1),
-    neck=dict(in_channels=None))
+    neck=dict())
 train_dataloader = dict(batch_size=64)

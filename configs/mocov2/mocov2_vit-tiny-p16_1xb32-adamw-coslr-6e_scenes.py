@@ -13,4 +13,4 @@ model = dict(
                   model_name='vit_tiny_patch16_224', img_size=128,
                   out_indices=(-1, ), drop_path_rate=0.1),
     queue_len=2048,
-    neck=dict(in_channels=None, hid_channels=512))
+    neck=dict(hid_channels=512))

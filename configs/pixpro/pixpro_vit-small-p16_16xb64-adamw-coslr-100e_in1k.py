@@ -12,8 +12,8 @@ model = dict(
     backbone=dict(_delete_=True, type='TimmBackbone',
                   model_name='vit_small_patch16_224', img_size=224,
                   out_indices=(-1, ), drop_path_rate=0.1),
-    neck=dict(in_channels=None),
-    instance_neck=dict(in_channels=None))
+    neck=dict(),
+    instance_neck=dict())
 train_dataloader = dict(batch_size=64)
 custom_hooks = [
     dict(type='CosineEMADecayHook', base_decay=0.99),

@@ -130,6 +130,28 @@ def rekey_records(store: str, new_hashes: Dict[str, str]) -> int:
     return moved
 
 
+def apply_migrations(store: str, path: str) -> int:
+    """Re-key the records of ``store`` by the fingerprint changes listed
+    in the JSON file ``path`` (``{reason: {old: new}}``; keys starting
+    with ``_`` are comments), following chains; a missing file is no
+    change. Returns how many records moved."""
+    if not osp.isfile(path):
+        return 0
+    with open(path) as f:
+        table = json.load(f)
+    mapping = {}
+    for reason, pairs in table.items():
+        if not reason.startswith('_'):
+            mapping.update(pairs)
+    moved = 0
+    for _ in range(len(table) + 1):  # a chain a -> b -> c takes 2 passes
+        step = rekey_records(store, mapping)
+        moved += step
+        if not step:
+            break
+    return moved
+
+
 def run_key(init: str, seed: int, data: str, budget: dict, eval_cfg: dict,
             config_hash: str) -> str:
     """The identity of a run: equal keys mean the same run."""

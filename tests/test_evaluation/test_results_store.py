@@ -57,3 +57,20 @@ def test_rekey_moves_only_the_named_hashes_and_keeps_the_numbers(tmp_path):
     assert find_record(store, old['key']) is None
     assert records['mocov2'] == json.loads(json.dumps(other))
     assert rekey_records(store, {'aaaa': 'bbbb'}) == 0  # idempotent
+
+
+def test_migrations_follow_chains_and_skip_comments(tmp_path):
+    from densessl.evaluation.results_store import apply_migrations
+    store = str(tmp_path / 'store')
+    record = make_record('byol', 1, 'photos', dict(epochs=6), dict(k=20),
+                         'old', dict(probe=dict(score=1.0)), {})
+    write_record(store, record)
+    table = tmp_path / 'migrations.json'
+    table.write_text(json.dumps({'_why': {'old': 'ignored'},
+                                 'first': {'old': 'mid'},
+                                 'second': {'mid': 'new'}}))
+    assert apply_migrations(store, str(tmp_path / 'none.json')) == 0
+    assert apply_migrations(store, str(table)) == 2
+    (moved, ) = load_records(store)
+    assert moved['config_hash'] == 'new'
+    assert apply_migrations(store, str(table)) == 0

@@ -284,6 +284,13 @@ def main(argv=None):
     deadline = None if args.max_minutes is None else \
         start + args.max_minutes * 60
     eval_cfg = eval_settings(args, eval_args(['config']))
+    from densessl.evaluation.results_store import apply_migrations
+    moved = apply_migrations(args.store, osp.join(
+        ROOT, 'benchmarks', 'fingerprint_migrations.json'))
+    if moved:
+        print(f'{moved} stored record(s) re-keyed to today\'s config '
+              'fingerprints (benchmarks/fingerprint_migrations.json)',
+              flush=True)
     renamed = rename_random_records(args.store)
     if renamed:
         print(f'{renamed} stored random-init record(s) renamed to the '

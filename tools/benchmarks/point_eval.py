@@ -414,6 +414,9 @@ def compare(args):
                                                    load_records, make_record,
                                                    markdown_tables, run_key,
                                                    stable_hash, write_record)
+    from densessl.evaluation.results_store import apply_migrations
+    apply_migrations(args.store, osp.join(ROOT, 'benchmarks',
+                                          'fingerprint_migrations.json'))
     if args.finetune:
         return compare_finetune(args, pretrain)
     start = time.time()

@@ -8,7 +8,7 @@ model = dict(
     # timm's default, written out: the same zero-gamma init as PixPro/SlotCon
     backbone=dict(type='TimmBackbone', model_name='resnet50',
                   out_indices=(4, ), zero_init_last=True),
-    neck=dict(type='ConvMLPNeck', in_channels=2048, hid_channels=4096,
+    neck=dict(type='ConvMLPNeck', hid_channels=4096,
               out_channels=256, pool='before'),
     head=dict(type='BYOLHead', predictor=dict(
         type='ConvMLPNeck', in_channels=256, hid_channels=4096,

@@ -17,7 +17,7 @@ model = dict(
     # timm's zero_init_last
     backbone=dict(type='TimmBackbone', model_name='resnet50',
                   out_indices=(4, ), zero_init_last=True),
-    neck=dict(type='RegionMLPNeck', in_channels=2048, hid_channels=4096,
+    neck=dict(type='RegionMLPNeck', hid_channels=4096,
               out_channels=256),
     head=dict(type='DetConHead', temperature=0.1, local_negatives=True,
               predictor=dict(type='RegionMLPNeck', in_channels=256,

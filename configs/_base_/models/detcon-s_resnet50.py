@@ -12,7 +12,7 @@ model = dict(
         std=(58.395, 57.12, 57.375)),
     backbone=dict(type='TimmBackbone', model_name='resnet50',
                   out_indices=(4, ), zero_init_last=True),
-    neck=dict(type='RegionMLPNeck', in_channels=2048, hid_channels=2048,
+    neck=dict(type='RegionMLPNeck', hid_channels=2048,
               out_channels=128),
     head=dict(type='DetConHead', temperature=0.1, local_negatives=True,
               predictor=None))

@@ -10,6 +10,6 @@ model = dict(
     # OpenSelfSup ResNet: zero_init_residual=False
     backbone=dict(type='TimmBackbone', model_name='resnet50',
                   out_indices=(4, ), zero_init_last=False),
-    neck=dict(type='MoCoV2Neck', in_channels=2048, hid_channels=2048,
+    neck=dict(type='MoCoV2Neck', hid_channels=2048,
               out_channels=128),
     head=dict(type='ContrastiveHead', temperature=0.2))

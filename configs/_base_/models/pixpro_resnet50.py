@@ -12,13 +12,13 @@ model = dict(
     # timm's zero_init_last=True is PixPro's zero-gamma init of bn3
     backbone=dict(type='TimmBackbone', model_name='resnet50',
                   out_indices=(4, ), zero_init_last=True),
-    neck=dict(type='ConvMLPNeck', in_channels=2048, hid_channels=4096,
+    neck=dict(type='ConvMLPNeck', hid_channels=4096,
               out_channels=256, num_layers=2, act='relu'),
     head=dict(type='PixProHead', pos_ratio=0.7,
               ppm=dict(type='PixelPropagationModule', channels=256,
                        gamma=2.0, num_transform_layers=1)),
     # PixPro+ (set instance_loss_weight > 0): per-pixel MLPs, then pooling
-    instance_neck=dict(type='ConvMLPNeck', in_channels=2048,
+    instance_neck=dict(type='ConvMLPNeck',
                        hid_channels=4096, out_channels=256),
     instance_head=dict(type='BYOLHead', predictor=dict(
         type='ConvMLPNeck', in_channels=256, hid_channels=4096,

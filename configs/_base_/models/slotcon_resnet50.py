@@ -11,7 +11,7 @@ model = dict(
         std=(58.395, 57.12, 57.375)),
     backbone=dict(type='TimmBackbone', model_name='resnet50',
                   out_indices=(4, ), zero_init_last=True),
-    neck=dict(type='ConvMLPNeck', in_channels=2048, hid_channels=4096,
+    neck=dict(type='ConvMLPNeck', hid_channels=4096,
               out_channels=256, num_layers=3, act='gelu',
               init='trunc_normal'),
     head=dict(
