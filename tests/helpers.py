@@ -97,3 +97,15 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
+
+
+def init_gloo(rank: int, world: int, port: int) -> None:
+    """Join a local gloo group as ``rank`` of ``world`` (a spawned test
+    worker), one thread, densessl's classes registered."""
+    import torch.distributed as dist
+
+    from densessl.setup_env import register_all_modules
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
+    dist.init_process_group('gloo', rank=rank, world_size=world)
+    torch.set_num_threads(1)
+    register_all_modules()

@@ -6,18 +6,13 @@ import sys
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
-from helpers import REPO_ROOT, free_port
+from helpers import REPO_ROOT, free_port, init_gloo
 
 ROOT = REPO_ROOT
 
 
 def _worker(rank, world, port, out_dir):
-    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
-    dist.init_process_group('gloo', rank=rank, world_size=world)
-    torch.set_num_threads(1)
-    sys.path.insert(0, os.path.join(ROOT, 'tests'))
-    from densessl.setup_env import register_all_modules
-    register_all_modules()
+    init_gloo(rank, world, port)
     from helpers import build, densecl_cfg, two_views
     from densessl.models.utils import batch_shuffle_ddp, batch_unshuffle_ddp
 

@@ -12,7 +12,7 @@ import torch.multiprocessing as mp
 
 from densessl.models.losses import match_by_origin
 
-from helpers import REPO_ROOT, free_port
+from helpers import REPO_ROOT, free_port, init_gloo
 
 
 ROOT = REPO_ROOT
@@ -50,12 +50,7 @@ def _model(**kwargs):
 
 
 def _ddp_worker(rank, world, port, out_dir):
-    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
-    dist.init_process_group('gloo', rank=rank, world_size=world)
-    torch.set_num_threads(1)
-    sys.path.insert(0, osp.join(ROOT, 'tests', 'test_models'))
-    from densessl.setup_env import register_all_modules
-    register_all_modules()
+    init_gloo(rank, world, port)
     from test_point_contrast_algorithm import _batch, _model
     views = _batch(seed=rank + 1)  # different scenes per rank
     local = _model()

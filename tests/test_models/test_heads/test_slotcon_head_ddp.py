@@ -7,7 +7,7 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-from helpers import free_port
+from helpers import free_port, init_gloo
 
 K, C, B = 5, 4, 3
 
@@ -28,8 +28,7 @@ def build_head():
 
 
 def _worker(rank, world, port, out_dir):
-    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
-    dist.init_process_group('gloo', rank=rank, world_size=world)
+    init_gloo(rank, world, port)
     loss = build_head().slot_contrast(*make_inputs(rank))
     torch.save(loss.detach(), os.path.join(out_dir, f'rank{rank}.pth'))
     dist.destroy_process_group()

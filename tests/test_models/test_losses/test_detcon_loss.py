@@ -1,10 +1,17 @@
 """DetCon's loss against an independent anchor-by-anchor loop re-derivation
-of the official ``byol_nce_detcon``."""
+of the official ``byol_nce_detcon``, alone and with negatives gathered over
+two gloo processes (DetConHead)."""
+import os
+
 import numpy as np
 import pytest
 import torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
 
 from densessl.models.losses import detcon_loss
+
+from helpers import free_port, init_gloo
 
 
 def reference_loss(pred1, pred2, target1, target2, ind1, ind2, tau=0.1,
@@ -104,3 +111,49 @@ def test_loss_is_lower_for_aligned_regions():
     shuffled = detcon_loss(p1, p2, t1, t2, i1[:, :4], i1[:, :4], i1[:, :4],
                            i1[:, :4])
     assert aligned < shuffled
+
+
+def _worker(rank, world, port, out_dir):
+    init_gloo(rank, world, port)
+    from densessl.registry import MODELS
+    p1, p2, t1, t2, i1, i2 = _inputs(images=6, seed=2)
+    mine = slice(3 * rank, 3 * rank + 3)
+    results = {}
+    for name, predictor in (('B', None), ('S', None)):
+        head = MODELS.build(dict(type='DetConHead', predictor=predictor))
+        if name == 'B':  # targets without gradient: plain gather
+            o1, o2 = p1.clone(), p2.clone()
+            loss = head.loss(online1=o1, online2=o2, target1=t1[mine],
+                             target2=t2[mine], ids1=i1, ids2=i2)['loss']
+        else:  # targets are the online outputs: gathered with gradient
+            o1 = t1[mine].clone().requires_grad_()
+            o2 = t2[mine].clone().requires_grad_()
+            loss = head.loss(online1=o1, online2=o2, target1=o1, target2=o2,
+                             ids1=i1, ids2=i2)['loss']
+            loss.backward()
+            results['grad'] = o1.grad
+        results[name] = loss.detach()
+    torch.save(results, os.path.join(out_dir, f'rank{rank}.pth'))
+    dist.barrier()
+    dist.destroy_process_group()
+
+
+def test_negatives_gathered_across_two_processes(tmp_path):
+    mp.spawn(_worker, args=(2, free_port(), str(tmp_path)), nprocs=2)
+    p1, p2, t1, t2, i1, i2 = _inputs(images=6, seed=2)
+    total_s = 0.0
+    for rank in range(2):
+        got = torch.load(tmp_path / f'rank{rank}.pth')
+        ref_b = reference_loss(p1, p2, t1, t2, i1, i2, offset=3 * rank)
+        assert got['B'].item() == pytest.approx(ref_b, rel=1e-5)
+        mine = slice(3 * rank, 3 * rank + 3)
+        ref_s = reference_loss(t1[mine], t2[mine], t1, t2, i1, i2,
+                               offset=3 * rank)
+        assert got['S'].item() == pytest.approx(ref_s, rel=1e-5)
+        assert got['grad'].abs().sum() > 0
+        total_s += ref_s
+    # DetCon-S in one process over the 6 images: the ids of images 3..5
+    # equal those of 0..2 here, so the two ranks' losses average to it
+    ids1, ids2 = torch.cat([i1, i1]), torch.cat([i2, i2])
+    single = detcon_loss(t1, t2, t1, t2, ids1, ids2, ids1, ids2)
+    assert single.item() == pytest.approx(total_s / 2, rel=1e-5)
