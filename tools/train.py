@@ -147,8 +147,9 @@ def check_batch_fits_queue(cfg: Config) -> None:
 def warn_unsafe_checkpoints(cfg: Config) -> None:
     """A config whose checkpoint hook is MMEngine's plain one trains, but
     its checkpoints will not resume under torch >= 2.6: say so up front."""
-    hook = (cfg.get('default_hooks') or {}).get('checkpoint') or {}
-    if str(hook.get('type', '')).split('.')[-1] == 'CheckpointHook':
+    from densessl.engine import is_plain_checkpoint_hook
+    if is_plain_checkpoint_hook(
+            (cfg.get('default_hooks') or {}).get('checkpoint')):
         print('warning: default_hooks.checkpoint is MMEngine\'s '
               'CheckpointHook; its checkpoints need weights_only=False to '
               'resume under torch >= 2.6 and are not written atomically. Use '

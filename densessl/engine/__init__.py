@@ -1,5 +1,7 @@
-from .checkpoint import ATOMIC_BACKEND, AtomicLocalBackend, use_safe_checkpoints
+from .checkpoint import (ATOMIC_BACKEND, AtomicLocalBackend,
+                         is_plain_checkpoint_hook, use_safe_checkpoints)
 from .hooks import *  # noqa: F401,F403
 from .optimizers import *  # noqa: F401,F403
 
-__all__ = ['ATOMIC_BACKEND', 'AtomicLocalBackend', 'use_safe_checkpoints']
+__all__ = ['ATOMIC_BACKEND', 'AtomicLocalBackend', 'is_plain_checkpoint_hook',
+           'use_safe_checkpoints']

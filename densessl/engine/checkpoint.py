@@ -39,18 +39,21 @@ class AtomicLocalBackend(LocalBackend):
 # under a name of its own: only runs whose config asks for it use it
 register_backend(ATOMIC_BACKEND, AtomicLocalBackend, force=True)
 
-_SAFE_TYPES = ('SafeCheckpointHook', 'densessl.SafeCheckpointHook')
+def is_plain_checkpoint_hook(hook) -> bool:
+    """Whether a hook config is MMEngine's own ``CheckpointHook`` (any
+    scope prefix), whose checkpoints neither load weights-only nor are
+    written atomically."""
+    kind = hook.get('type', '') if isinstance(hook, dict) else ''
+    return str(kind).split('.')[-1] == 'CheckpointHook'
 
 
 def use_safe_checkpoints(cfg) -> bool:
     """Make the checkpoint default hook of a config written for another
     library (mmseg, mmdet) densessl's :class:`SafeCheckpointHook`, keeping
-    its arguments. Returns whether the config changed."""
-    hooks = cfg.get('default_hooks') or {}
-    checkpoint = hooks.get('checkpoint')
-    if checkpoint is None or checkpoint.get('type') in _SAFE_TYPES:
+    its arguments; any other checkpoint hook is left alone. Returns whether
+    the config changed."""
+    checkpoint = (cfg.get('default_hooks') or {}).get('checkpoint')
+    if not is_plain_checkpoint_hook(checkpoint):
         return False
-    if str(checkpoint.get('type', '')).split('.')[-1] != 'CheckpointHook':
-        return False  # a checkpoint hook of its own: leave it alone
     checkpoint['type'] = 'densessl.SafeCheckpointHook'
     return True
