@@ -67,16 +67,20 @@ def _check_resnet_names(plain: Mapping[str, torch.Tensor]) -> None:
             "--layout mm or --layout timm instead.")
 
 
+def _require_nonempty_file(path: str) -> None:
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f'Checkpoint "{path}" not found.')
+    if os.path.getsize(path) == 0:
+        raise ValueError(f'"{path}" is empty (0 bytes): not a checkpoint')
+
+
 def check_checkpoint_file(path: str) -> None:
     """Cheap checks of a checkpoint to resume from, before anything else
     runs: it exists, is not empty, and is a complete torch zip archive
     (a truncated copy has no zip directory). Raises ``ValueError`` /
     ``FileNotFoundError`` naming the file and what is wrong."""
     import zipfile
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f'Checkpoint "{path}" not found.')
-    if os.path.getsize(path) == 0:
-        raise ValueError(f'"{path}" is empty (0 bytes): not a checkpoint')
+    _require_nonempty_file(path)
     with open(path, 'rb') as f:
         head = f.read(2)
     if head == b'PK' and zipfile.is_zipfile(path):
@@ -99,10 +103,7 @@ def load_checkpoint_file(path: str, trust: bool = False) -> dict:
     says so instead of torch's unpickling trace.
     """
     import pickle
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f'Checkpoint "{path}" not found.')
-    if os.path.getsize(path) == 0:
-        raise ValueError(f'"{path}" is empty (0 bytes): not a checkpoint')
+    _require_nonempty_file(path)
     with open(path, 'rb') as f:
         if f.read(6) == b'\x93NUMPY':
             return load_numpy_checkpoint(path, trust)
