@@ -120,14 +120,24 @@ def rekey_records(store: str, new_hashes: Dict[str, str]) -> int:
         new = new_hashes.get(record.get('config_hash'))
         if new is None or new == record['config_hash']:
             continue
-        record['config_hash'] = new
-        record['key'] = run_key(record['init'], record['seed'],
-                                record['data'], record['budget'],
-                                record['eval'], new)
-        if osp.abspath(write_record(store, record)) != osp.abspath(path):
-            os.remove(path)
+        rewrite_record(store, path, record, config_hash=new)
         moved += 1
     return moved
+
+
+def rewrite_record(store: str, path: str, record: dict, **changes) -> str:
+    """Store ``record`` (read from ``path``) with ``changes`` to fields of
+    its identity (``init``, ``config_hash``, ...): its key is recomputed,
+    the new file written before the old one is removed. Numbers and every
+    other field stay. Returns the new path."""
+    record.update(changes)
+    record['key'] = run_key(record['init'], record['seed'], record['data'],
+                            record['budget'], record['eval'],
+                            record['config_hash'])
+    new_path = write_record(store, record)
+    if osp.abspath(new_path) != osp.abspath(path):
+        os.remove(path)
+    return new_path
 
 
 def apply_migrations(store: str, path: str) -> int:

@@ -148,8 +148,8 @@ def rename_random_records(store: str) -> int:
     numbers are unchanged). Returns how many were renamed."""
     import glob
 
-    from densessl.evaluation.results_store import (random_members, run_key,
-                                                   write_record)
+    from densessl.evaluation.results_store import (random_members,
+                                                   rewrite_record)
     names = [name for name, _ in random_rows(list(CONFIGS))]
     renamed = 0
     for path in glob.glob(osp.join(store, '**', 'random*.json'),
@@ -161,12 +161,7 @@ def rename_random_records(store: str) -> int:
                set(random_members(old)) < set(random_members(n))]
         if not old.startswith('random (') or not new:
             continue
-        record['init'] = new[0]
-        record['key'] = run_key(new[0], record['seed'], record['data'],
-                                record['budget'], record['eval'],
-                                record['config_hash'])
-        write_record(store, record)
-        os.remove(path)
+        rewrite_record(store, path, record, init=new[0])
         renamed += 1
     return renamed
 
