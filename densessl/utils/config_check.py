@@ -39,6 +39,33 @@ def _forwarded_arguments(cls) -> tuple:
     return names, takes_kwargs
 
 
+def _registered(registry, kind: str, path: str, noun: str):
+    """The class ``kind`` names in ``registry``, or ``ValueError`` with the
+    closest registered names."""
+    cls = registry.get(kind)
+    if cls is None:
+        known = set(registry.module_dict)
+        raise ValueError(f'{path}.type: "{kind}" is not a registered {noun}'
+                         f'{_suggest(kind.split(".")[-1], known)}')
+    return cls
+
+
+def _check_keys(cfg: dict, cls, names, takes_kwargs: bool,
+                path: str) -> None:
+    """``ValueError`` for the first key of ``cfg`` that is not one of
+    ``names``; with ``**kwargs`` taken, only a key close to a valid one
+    (a likely misspelling) is an error."""
+    for key in cfg:
+        if key == 'type' or key in names:
+            continue
+        hint = _suggest(key, names, 0.75 if takes_kwargs else 0.6)
+        if not takes_kwargs or hint:
+            hint = hint or '; its arguments: ' + ', '.join(names)
+            raise ValueError(f'{path}.{key}: {cls.__name__} '
+                             f'({cls.__module__}) has no argument "{key}"'
+                             f'{hint}')
+
+
 def check_dataset_config(cfg, path: str = 'train_dataloader.dataset'
                          ) -> None:
     """Raise ``ValueError`` naming an unknown data set ``type`` or a key
@@ -48,24 +75,12 @@ def check_dataset_config(cfg, path: str = 'train_dataloader.dataset'
     from densessl.registry import DATASETS
     if not isinstance(cfg, dict) or not isinstance(cfg.get('type'), str):
         return
-    kind = cfg['type']
-    cls = DATASETS.get(kind)
-    if cls is None:
-        known = set(DATASETS.module_dict)
-        raise ValueError(f'{path}.type: "{kind}" is not a registered data '
-                         f'set{_suggest(kind.split(".")[-1], known)}')
+    cls = _registered(DATASETS, cfg['type'], path, 'data set')
     if not inspect.isclass(cls):
         return
     names, takes_kwargs = _forwarded_arguments(cls)
-    if takes_kwargs:
-        return
-    for key in cfg:
-        if key != 'type' and key not in names:
-            hint = _suggest(key, names) or '; its arguments: ' + \
-                ', '.join(names)
-            raise ValueError(f'{path}.{key}: {cls.__name__} '
-                             f'({cls.__module__}) has no argument "{key}"'
-                             f'{hint}')
+    if not takes_kwargs:  # past the last **kwargs nothing is checked
+        _check_keys(cfg, cls, names, takes_kwargs, path)
 
 
 def check_model_config(cfg, path: str = 'model', registry=None) -> None:
@@ -81,22 +96,9 @@ def check_model_config(cfg, path: str = 'model', registry=None) -> None:
         return
     kind = cfg.get('type')
     if isinstance(kind, str):
-        cls = registry.get(kind)
-        if cls is None:
-            known = set(registry.module_dict)
-            raise ValueError(f'{path}.type: "{kind}" is not a registered '
-                             f'model{_suggest(kind.split(".")[-1], known)}')
+        cls = _registered(registry, kind, path, 'model')
         if inspect.isclass(cls):
-            names, takes_kwargs = _arguments(cls)
-            for key in cfg:
-                if key == 'type' or key in names:
-                    continue
-                hint = _suggest(key, names, 0.75 if takes_kwargs else 0.6)
-                if not takes_kwargs or hint:
-                    hint = hint or '; its arguments: ' + ', '.join(names)
-                    raise ValueError(
-                        f'{path}.{key}: {cls.__name__} ({cls.__module__}) '
-                        f'has no argument "{key}"{hint}')
+            _check_keys(cfg, cls, *_arguments(cls), path)
     for key, value in cfg.items():
         if key not in _NOT_MODELS:
             check_model_config(value, f'{path}.{key}', registry)
