@@ -4,6 +4,8 @@ releases to timm's ``VisionTransformer`` keys (through timm's own
 position, patch-embedding reshapes), the official DINOv3 releases to timm's
 ``Eva`` (RoPE, storage tokens; through ``timm.models.eva``'s filter), and
 timm keys to mmsegmentation's ``VisionTransformer``."""
+import contextlib
+import io
 import re
 from collections import OrderedDict
 from typing import Dict, List, Mapping, Optional, Tuple
@@ -139,20 +141,16 @@ def to_timm(state: Mapping[str, torch.Tensor],
     else:
         from timm.models.vision_transformer import checkpoint_filter_fn
     model = build_reference(arch, img_size)
-    import contextlib
-    import io
     # timm's Eva filter prints a line per block while it probes for the
     # query / value bias of the plain variants; the strict load below checks
     with contextlib.redirect_stdout(io.StringIO()):
         converted = checkpoint_filter_fn(dict(state), model)
     model.load_state_dict(converted, strict=True)
-    if arch.get('dinov3'):  # RoPE: any input size, nothing to resample
-        hint = (f"model.backbone=dict(type='TimmBackbone', model_name="
-                f"'{arch['name']}', out_indices=(-1, ))")
-    else:
-        size = img_size or arch['kwargs']['img_size']
-        hint = (f"model.backbone=dict(type='TimmBackbone', model_name="
-                f"'{arch['name']}', img_size={size}, out_indices=(-1, ))")
+    # RoPE (DINOv3): any input size, so no img_size to give
+    size = '' if arch.get('dinov3') else \
+        f", img_size={img_size or arch['kwargs']['img_size']}"
+    hint = (f"model.backbone=dict(type='TimmBackbone', model_name="
+            f"'{arch['name']}'{size}, out_indices=(-1, ))")
     return OrderedDict(converted), hint
 
 
