@@ -88,7 +88,8 @@ def test_finetune_tables_show_their_own_column(tmp_path):
 
 def test_a_finished_finetune_is_reused_not_rerun(tmp_path):
     (tmp_path / 'transfer_metrics.json').write_text('{"cls/acc": 71.25}')
-    assert point_eval._finetune('missing.py', None, str(tmp_path), 0) == 71.25
+    import point_compare
+    assert point_compare._finetune('missing.py', None, str(tmp_path), 0) == 71.25
 
 
 def test_scanobjectnn_folder_any_class_count(tmp_path):
