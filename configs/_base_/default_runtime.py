@@ -8,6 +8,8 @@ default_hooks = dict(
     # weights-only loadable, written atomically (docs/checkpoints.md)
     checkpoint=dict(type='SafeCheckpointHook', interval=1, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # each step's random numbers from (seed, iteration): exact resume
+    step_seed=dict(type='StepSeedHook'),
 )
 
 env_cfg = dict(

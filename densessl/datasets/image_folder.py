@@ -2,9 +2,8 @@ import os
 import os.path as osp
 from typing import List, Optional, Sequence
 
-from mmengine.dataset import BaseDataset
-
 from densessl.registry import DATASETS
+from .base import SeededDataset
 
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif',
                   '.tiff', '.webp')
@@ -25,7 +24,7 @@ def find_images(root: str,
 
 
 @DATASETS.register_module()
-class ImageFolderDataset(BaseDataset):
+class ImageFolderDataset(SeededDataset):
     """Unlabeled images in a folder tree (ImageNet / COCO style).
 
     Every image under ``data_root / data_prefix['img_path']`` with a common

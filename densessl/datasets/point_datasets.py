@@ -4,16 +4,15 @@ import glob
 import os.path as osp
 from typing import List, Optional, Sequence
 
-from mmengine.dataset import BaseDataset
-
 from densessl.registry import DATASETS
+from .base import SeededDataset
 from .point_generator import (HARD_OBJECT_CLASSES, HARD_PART_NAMES,
                               OBJECT_CLASSES, PART_NAMES, generate_object)
 from .point_io import MESH_EXTENSIONS, POINT_EXTENSIONS
 
 
 @DATASETS.register_module()
-class SyntheticObjectDataset(BaseDataset):
+class SyntheticObjectDataset(SeededDataset):
     """Embedded 3D objects (no download): ``generate_object(seed + i)``,
     with ``coord``, per-point ``part`` and the object ``label``.
 
@@ -54,7 +53,7 @@ class SyntheticObjectDataset(BaseDataset):
 
 
 @DATASETS.register_module()
-class PointCloudFolderDataset(BaseDataset):
+class PointCloudFolderDataset(SeededDataset):
     """Point files under ``data_root/data_prefix`` (unlabelled, for
     pretraining), optionally restricted to the names in ``split_file``.
 
@@ -94,7 +93,7 @@ class PointCloudFolderDataset(BaseDataset):
         return [dict(pc_path=p) for p in paths]
 
 
-class _OfficialLayoutDataset(BaseDataset):
+class _OfficialLayoutDataset(SeededDataset):
     """A data set in a benchmark's own folder layout, one split of it."""
 
     LAYOUT = ''  # the folder name users download
@@ -202,7 +201,7 @@ SCANOBJECTNN_CLASSES = ('bag', 'bin', 'box', 'cabinet', 'chair', 'desk',
 
 
 @DATASETS.register_module()
-class ScanObjectNNDataset(BaseDataset):
+class ScanObjectNNDataset(SeededDataset):
     """ScanObjectNN as Point-MAE reads it: ``data_root`` is one of its split
     folders (``main_split`` for OBJ-BG / PB-T50-RS, ``main_split_nobg`` for
     OBJ-ONLY) holding ``{training,test}_objectdataset{suffix}.h5`` with

@@ -5,15 +5,15 @@ import os.path as osp
 from typing import List, Optional, Sequence
 
 import numpy as np
-from mmengine.dataset import BaseDataset
 
 from densessl.registry import DATASETS
+from .base import SeededDataset
 from .point_io import check_points
 from .room_generator import ROOM_CLASSES, generate_room
 
 
 @DATASETS.register_module()
-class SyntheticRoomDataset(BaseDataset):
+class SyntheticRoomDataset(SeededDataset):
     """Embedded indoor scenes (no download): ``generate_room(seed + i)`` with
     ``coord``, ``color`` (in [0, 1]), ``segment`` and ``instance``.
 
@@ -43,7 +43,7 @@ class SyntheticRoomDataset(BaseDataset):
 
 
 @DATASETS.register_module()
-class PointSceneFolderDataset(BaseDataset):
+class PointSceneFolderDataset(SeededDataset):
     """Scenes stored one folder each, as Pointcept preprocesses ScanNet /
     S3DIS: ``data_root/split/<scene>/coord.npy`` (``N x 3``) with optional
     ``color.npy`` (``N x 3``, 0-255 or 0-1), ``normal.npy`` and a label file

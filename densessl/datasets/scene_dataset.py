@@ -1,14 +1,13 @@
 from typing import List, Optional, Sequence, Tuple
 
-from mmengine.dataset import BaseDataset
-
 from densessl.registry import DATASETS
+from .base import SeededDataset
 from .scene_generator import SCENE_CLASSES
 from .scene_sources import scene_source
 
 
 @DATASETS.register_module()
-class SceneDataset(BaseDataset):
+class SceneDataset(SeededDataset):
     """The embedded scene data set (no download).
 
     Image ``i`` is scene ``seed + i`` of ``source``, generated when it is read,

@@ -81,8 +81,11 @@ def machine_info(device: str = 'cpu') -> Dict[str, object]:
 #: written, how it logs) and the seed (a record field of its own)
 PLUMBING_KEYS = ('work_dir', 'randomness', 'log_processor', 'visualizer',
                  'vis_backends', 'log_level', 'env_cfg')
-#: default hooks that only save, time or log
-PLUMBING_HOOKS = ('checkpoint', 'logger', 'timer')
+#: default hooks that only save, time, log or seed
+PLUMBING_HOOKS = ('checkpoint', 'logger', 'timer', 'step_seed')
+#: samplers that give the same order as another, named by that one (the
+#: seeded one only fixes each view's random numbers, for exact resume)
+SAME_ORDER_SAMPLERS = {'SeededSampler': 'DefaultSampler'}
 #: custom hooks that only save, draw or log (tested not to change the run)
 PLUMBING_HOOK_TYPES = ('SafeCheckpointHook', 'LossCurveHook',
                        'SimilarityMapHook', 'DenseQualityHook')
@@ -103,6 +106,13 @@ def config_fingerprint(cfg: dict) -> str:
     if isinstance(kept.get('custom_hooks'), list):
         kept['custom_hooks'] = [h for h in kept['custom_hooks']
                                 if not plumbing_hook(h)]
+    for name, loader in list(kept.items()):
+        sampler = loader.get('sampler') if (
+            name.endswith('_dataloader') and isinstance(loader, dict)) else None
+        if isinstance(sampler, dict) and sampler.get('type') in \
+                SAME_ORDER_SAMPLERS:
+            sampler = dict(sampler, type=SAME_ORDER_SAMPLERS[sampler['type']])
+            kept[name] = dict(loader, sampler=sampler)
     return stable_hash(kept)[:16]
 
 

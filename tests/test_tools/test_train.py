@@ -63,6 +63,46 @@ def test_train_then_resume_continues_identically(tmp_path):
     assert '"step": 3' in steps[0]
 
 
+def losses_by_step(work_dir):
+    """{iteration: loss} from every scalars.json in the work dir."""
+    import json
+    losses = {}
+    for log in sorted(work_dir.glob('*/vis_data/scalars.json')):
+        for line in log.read_text().splitlines():
+            entry = json.loads(line)
+            if 'loss' in entry:
+                losses[entry['step']] = entry['loss']
+    return losses
+
+
+def test_resume_with_random_views_repeats_every_later_loss(tmp_path):
+    """Random crops, jitter, blur and flips drawn by two persistent
+    workers: the resumed run sees the same views (seeded per sample by
+    SeededSampler) and draws the same numbers per step (StepSeedHook)."""
+    config = osp.join(ROOT, 'tests/data/densecl_tiny_random_views.py')
+    straight, resumed = tmp_path / 'straight', tmp_path / 'resumed'
+
+    def train_views(work_dir, epochs, *extra):
+        proc = run(['tools/train.py', config, '--work-dir', str(work_dir),
+                    *extra, *tiny_options(epochs)])
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+    train_views(straight, 3)
+    train_views(resumed, 1)
+    train_views(resumed, 3, '--resume')
+    a, b = losses_by_step(straight), losses_by_step(resumed)
+    assert sorted(a) == sorted(b) == [1, 2, 3, 4, 5, 6]
+    # views differ between steps: the losses are not all the same number
+    assert len({round(v, 4) for v in a.values()}) > 3
+    for step in range(3, 7):
+        assert abs(a[step] - b[step]) < 1e-5, (step, a[step], b[step])
+    wa = load(straight / 'epoch_3.pth')['state_dict']
+    wb = load(resumed / 'epoch_3.pth')['state_dict']
+    for key in wa:
+        assert torch.allclose(wa[key].float(), wb[key].float(),
+                              atol=1e-5), key
+
+
 def test_extract_backbone_loads_weights_only(tmp_path):
     train(tmp_path, 1)
     out = tmp_path / 'backbone.pth'

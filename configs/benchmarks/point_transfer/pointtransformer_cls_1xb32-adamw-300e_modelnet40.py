@@ -27,7 +27,7 @@ dataset = dict(type='ModelNet40Dataset',
                data_root='data/modelnet40_normal_resampled')
 train_dataloader = dict(
     batch_size=32, num_workers=4, persistent_workers=True, drop_last=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    sampler=dict(type='SeededSampler', shuffle=True),
     collate_fn=dict(type='pseudo_collate'),
     dataset=dict(dataset, split='train', pipeline=train_pipeline))
 val_dataloader = dict(

@@ -33,7 +33,7 @@ dataset = dict(
     data_root='data/shapenetcore_partanno_segmentation_benchmark_v0_normal')
 train_dataloader = dict(
     batch_size=16, num_workers=4, persistent_workers=True, drop_last=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    sampler=dict(type='SeededSampler', shuffle=True),
     collate_fn=dict(type='pseudo_collate'),
     dataset=dict(dataset, split='train', pipeline=train_pipeline))
 val_dataloader = dict(

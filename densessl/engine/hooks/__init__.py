@@ -4,6 +4,7 @@ from .ema_decay_hook import CosineEMADecayHook
 from .loss_curve_hook import LossCurveHook
 from .safe_checkpoint_hook import SafeCheckpointHook
 from .similarity_map_hook import SimilarityMapHook
+from .step_seed_hook import StepSeedHook
 
 __all__ = ['CosineEMADecayHook', 'DenseCLWarmupHook', 'DenseQualityHook', 'LossCurveHook',
-           'SafeCheckpointHook', 'SimilarityMapHook']
+           'SafeCheckpointHook', 'SimilarityMapHook', 'StepSeedHook']
