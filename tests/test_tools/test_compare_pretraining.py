@@ -218,12 +218,32 @@ def test_label_free_ranking_tool_on_random_networks(tmp_path):
             json.dump(record, f)
     out = tmp_path / 'ranking.json'
     table = rank_label_free.main(['--store', str(store), '--num-images', '2',
-                                  '--out', str(out)])
+                                  '--out', str(out), '--work-dir',
+                                  str(tmp_path / 'no-checkpoints')])
     saved = json.loads(out.read_text())
     assert saved['n'] == 3 and set(table) == {'alignment', 'uniformity',
                                               'prompt_mIoU'}
     for row in saved['runs']:
         assert 0 <= row['alignment'] <= 4 and row['uniformity'] <= 0
+    # a pretrained run whose checkpoint is not here keeps the measures an
+    # earlier ranking file holds for it; one never measured is left out
+    for seed, probe in ((0, 30.0), (1, 31.0)):
+        path, record = _record(store, 'mocov2', seed, probe, 25.0)
+        record['eval'] = dict(levels=[-2, -1])
+        with open(path, 'w') as f:
+            json.dump(record, f)
+    saved['runs'].append(dict(key='old', init='mocov2', seed=0, probe=30.0,
+                              knn=25.0, alignment=0.5, uniformity=-3.0,
+                              prompt_mIoU=40.0))
+    out.write_text(json.dumps(saved))
+    rank_label_free.main(['--store', str(store), '--num-images', '2',
+                          '--out', str(out), '--work-dir',
+                          str(tmp_path / 'no-checkpoints')])
+    saved = json.loads(out.read_text())
+    assert saved['n'] == 4
+    kept = [r for r in saved['runs'] if r['init'] == 'mocov2']
+    assert [(r['seed'], r['prompt_mIoU'], r['uniformity']) for r in kept] \
+        == [(0, 40.0, -3.0)]
 
 
 def test_random_row_is_found_by_member_not_by_substring():

@@ -2,13 +2,14 @@
 
     python tools/benchmarks/rank_label_free.py [--store benchmarks/results]
         [--work-dir work_dirs/compare] [--data photos] [--num-images 16]
-        [--out benchmarks/label_free_ranking.json]
+        [--out benchmarks/label_free_ranking_DATA.json]
 
 For every stored run of ``--data`` (random networks and pretrained
 checkpoints of ``compare_pretraining.py``, evaluated at its default levels),
 the measures of ``DenseQualityHook`` (dense alignment, uniformity,
 prompt-point mIoU, on the hook's held-out scenes) are computed from the
-checkpoint in ``--work-dir``, then the Spearman rank correlation of each
+checkpoint in ``--work-dir`` (or kept from ``--out`` when the checkpoint is
+not on this machine any more), then the Spearman rank correlation of each
 measure with the stored probe and kNN mIoU is printed with its n. Alignment
 and uniformity are negated first (lower is better for both), so +1 means
 "ranks like the labels".
@@ -29,7 +30,8 @@ def parse_args(argv=None):
     parser.add_argument('--levels', type=int, nargs='+', default=[-2, -1],
                         help='use the stored runs evaluated at these levels')
     parser.add_argument('--num-images', type=int, default=16)
-    parser.add_argument('--out', default='benchmarks/label_free_ranking.json')
+    parser.add_argument('--out', default=None,
+                        help='default: benchmarks/label_free_ranking_DATA.json')
     return parser.parse_args(argv)
 
 
@@ -74,39 +76,81 @@ def measure_run(record, args):
     return hook.measure(model, hook.held_out_batch(dataset))
 
 
+#: the measures, and the sign that makes larger mean better
+MEASURES = dict(alignment=-1, uniformity=-1, prompt_mIoU=1)
+
+
+def row_identity(row: dict) -> tuple:
+    """What ties a measured row to its stored run: the run's numbers
+    (rows written before rows carried the record key have only these)."""
+    return (row['init'], row['seed'], round(row['probe'], 6),
+            round(row['knn'], 6))
+
+
+def earlier_rows(path: str) -> dict:
+    """Rows of an earlier ranking file by :func:`row_identity`, so that runs
+    whose checkpoints are gone from this machine keep their measures (they
+    are a function of the checkpoint and the fixed held-out batch)."""
+    if not osp.isfile(path):
+        return {}
+    with open(path) as f:
+        return {row_identity(r): r for r in json.load(f)['runs']}
+
+
+def correlations(rows, title: str) -> dict:
+    """Spearman's rho of each measure (signed so larger is better) with the
+    probe and kNN mIoU over ``rows``; printed with n."""
+    table = {m: {target: spearman([sign * r[m] for r in rows],
+                                  [r[target] for r in rows])
+                 for target in ('probe', 'knn')}
+             for m, sign in MEASURES.items()}
+    for measure, corr in table.items():
+        print(f'{measure}: Spearman vs probe {corr["probe"]:+.2f}, vs kNN '
+              f'{corr["knn"]:+.2f} (n = {len(rows)}, {title})')
+    return table
+
+
 def main(argv=None):
     sys.path.insert(0, ROOT)
     from densessl.evaluation.results_store import load_records
     from densessl.utils.io import atomic_write_bytes
     args = parse_args(argv)
+    args.out = args.out or f'benchmarks/label_free_ranking_{args.data}.json'
     records = [r for r in load_records(args.store)
                if r['data'] == args.data and
                r['eval'].get('levels') == args.levels]
+    earlier = earlier_rows(args.out)
     rows = []
     for record in records:
+        label = f'[{record["init"]} seed {record["seed"]}]'
+        row = dict(key=record['key'], init=record['init'],
+                   seed=record['seed'],
+                   probe=record['metrics']['probe']['mIoU'],
+                   knn=record['metrics']['knn']['mIoU'])
         scores = measure_run(record, args)
         if scores is None:
-            print(f'[{record["init"]} seed {record["seed"]}] no checkpoint '
-                  'here; skipped')
-            continue
-        rows.append(dict(init=record['init'], seed=record['seed'],
-                         probe=record['metrics']['probe']['mIoU'],
-                         knn=record['metrics']['knn']['mIoU'], **scores))
-        print(f'[{record["init"]} seed {record["seed"]}] ' + ', '.join(
+            kept = earlier.get(row_identity(row))
+            if kept is None:
+                print(f'{label} no checkpoint here; skipped')
+                continue
+            scores = {m: kept[m] for m in MEASURES}
+            print(f'{label} no checkpoint here; measures kept from '
+                  f'{args.out}')
+        rows.append(dict(row, **scores))
+        print(f'{label} ' + ', '.join(
             f'{k} {v:.3f}' for k, v in scores.items()), flush=True)
     if len(rows) < 3:
         raise SystemExit(f'error: {len(rows)} runs with checkpoints; a rank '
                          'correlation needs at least 3')
-    signs = dict(alignment=-1, uniformity=-1, prompt_mIoU=1)
-    table = {m: {target: spearman([signs[m] * r[m] for r in rows],
-                                  [r[target] for r in rows])
-                 for target in ('probe', 'knn')} for m in signs}
-    for measure, corr in table.items():
-        print(f'{measure}: Spearman vs probe {corr["probe"]:+.2f}, vs kNN '
-              f'{corr["knn"]:+.2f} (n = {len(rows)})')
-    atomic_write_bytes(json.dumps(dict(n=len(rows), spearman=table,
-                                       runs=rows), indent=1).encode(),
-                       args.out)
+    table = correlations(rows, 'all runs')
+    trained = [r for r in rows if not r['init'].startswith('random')]
+    # among trained checkpoints only: what the hook compares during training
+    table_trained = correlations(trained, 'trained checkpoints only') \
+        if len(trained) >= 3 else None
+    atomic_write_bytes(json.dumps(dict(
+        n=len(rows), spearman=table, n_trained=len(trained),
+        spearman_trained=table_trained, runs=rows), indent=1).encode(),
+        args.out)
     print(f'Wrote {args.out}')
     return table
 
