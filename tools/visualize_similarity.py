@@ -1,8 +1,8 @@
 """Draw dense similarity maps of a pretrained (or random) model.
 
     python tools/visualize_similarity.py CONFIG [--checkpoint CKPT]
-        [--images A.png [B.png]] [--query X,Y ...] [--size 224]
-        [--out similarity.png] [--level -1] [--device cpu]
+        [--images A.png [B.png]] [--mask A_OBJECTS.png] [--query X,Y ...]
+        [--size 224] [--out similarity.png] [--level -1] [--device cpu]
 
 For each query pixel of image A (in A's own pixel coordinates), the cosine
 similarity of its feature with every location of A and of B, overlaid on the
@@ -12,7 +12,11 @@ scenes are used (queries default to the centres of the first scene's objects);
 with one image, B is A. ``--checkpoint`` takes a training checkpoint or an
 exported backbone (``tools/extract_backbone.py``, ``mm`` layout); without it
 the model is randomly initialised. ``--save-arrays`` also writes the raw maps
-as ``.npz``.
+as ``.npz``. Where A's object masks are known (the embedded scenes, or
+``--mask``: an instance PNG such as VOC's ``SegmentationObject``, 0
+background, 255 void), a fourth column shows each query's prompt-point mask
+(the map on A above its own mean, the rule of ``dense_eval --eval prompt``)
+with the outline and IoU of the object under the query.
 """
 import argparse
 import os.path as osp
@@ -28,6 +32,9 @@ def parse_args(argv=None):
                         'backbone; random init when left out')
     parser.add_argument('--images', nargs='+', metavar='IMAGE',
                         help='one or two images (default: embedded scenes)')
+    parser.add_argument('--mask', metavar='PNG',
+                        help="image A's object masks (instance ids, 0 "
+                        'background, 255 void), e.g. VOC SegmentationObject')
     parser.add_argument('--query', action='append', metavar='X,Y',
                         help='query pixel in image A (repeatable)')
     parser.add_argument('--size', type=int, default=224,
@@ -70,10 +77,29 @@ def load_image(path: str) -> np.ndarray:
         raise SystemExit(f'Cannot read "{path}" as an image: {err}')
 
 
-def resize(image: np.ndarray, size: int) -> np.ndarray:
+def resize(image: np.ndarray, size: int, nearest: bool = False
+           ) -> np.ndarray:
     from PIL import Image
-    return np.asarray(Image.fromarray(image).resize((size, size),
-                                                    Image.BICUBIC))
+    return np.asarray(Image.fromarray(image).resize(
+        (size, size), Image.NEAREST if nearest else Image.BICUBIC))
+
+
+def load_mask(path: str, shape) -> np.ndarray:
+    """Instance ids of a (palette or grey) PNG, checked against image A."""
+    from PIL import Image, UnidentifiedImageError
+    if not osp.isfile(path):
+        raise SystemExit(f'Mask "{path}" not found.')
+    try:
+        with Image.open(path) as img:
+            mask = np.asarray(img if img.mode in ('P', 'L') else
+                              img.convert('L'))
+    except (UnidentifiedImageError, OSError) as err:
+        raise SystemExit(f'Cannot read "{path}" as a mask: {err}')
+    if mask.shape != tuple(shape):
+        raise SystemExit(f'--mask {path} is {mask.shape[1]}x{mask.shape[0]}, '
+                         f'image A {shape[1]}x{shape[0]}; give the mask of '
+                         'image A')
+    return mask.astype(np.uint8)
 
 
 def main(argv=None):
@@ -90,7 +116,11 @@ def main(argv=None):
         queries = [parse_query(q) for q in args.query or []] or \
             [((w0 - 1) / 2, (h0 - 1) / 2)]
         names = [osp.basename(p) for p in args.images]
+        instances = load_mask(args.mask, (h0, w0)) if args.mask else None
     else:
+        if args.mask:
+            raise SystemExit('--mask goes with --images (the embedded scenes '
+                             'bring their own masks)')
         from densessl.datasets import generate_scene
         scenes = [generate_scene(s) for s in args.scene_seeds]
         originals = [s['img'] for s in scenes]
@@ -98,6 +128,7 @@ def main(argv=None):
         queries = [parse_query(q) for q in args.query or []] or \
             largest_object_centres(scenes[0]['gt_instance_map'])
         names = [f'scene {s}' for s in args.scene_seeds]
+        instances = scenes[0]['gt_instance_map'].astype(np.uint8)
     for x, y in queries:
         if not (0 <= x < w0 and 0 <= y < h0):
             raise SystemExit(f'--query {x:g},{y:g} lies outside image A '
@@ -116,13 +147,18 @@ def main(argv=None):
         'random init'
     title = (f'{osp.splitext(osp.basename(args.config))[0]} ({weights}); '
              f'A = {names[0]}, B = {names[-1]}')
+    if instances is not None:
+        instances = resize(instances, args.size, nearest=True)
     results = visualize_pair(model, images[0], images[1], scaled, args.out,
-                             args.level, title)
+                             args.level, title, instance_map=instances)
     for res in results:
-        print('query ({:.0f}, {:.0f}) -> best on A at ({:.0f}, {:.0f}), '
-              'on B at ({:.0f}, {:.0f}); max similarity on B {:.3f}'.format(
-                  *res['query_xy'], *res['best_xy_a'], *res['best_xy_b'],
-                  float(res['map_b'].max())))
+        line = ('query ({:.0f}, {:.0f}) -> best on A at ({:.0f}, {:.0f}), '
+                'on B at ({:.0f}, {:.0f}); max similarity on B {:.3f}'.format(
+                    *res['query_xy'], *res['best_xy_a'], *res['best_xy_b'],
+                    float(res['map_b'].max())))
+        if res.get('prompt_iou') is not None:
+            line += f'; prompt-mask IoU on A {res["prompt_iou"]:.3f}'
+        print(line)
     if args.save_arrays:
         np.savez(args.save_arrays,
                  map_a=np.stack([r['map_a'].numpy() for r in results]),

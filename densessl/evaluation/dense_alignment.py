@@ -111,9 +111,24 @@ def _prompt_pixel(mask: torch.Tensor) -> Tuple[int, int]:
     return int(ys[i]), int(xs[i])
 
 
-def _iou(a: torch.Tensor, b: torch.Tensor) -> float:
+def mask_iou(a: torch.Tensor, b: torch.Tensor) -> float:
+    """IoU of two boolean masks (NaN when both are empty)."""
     union = (a | b).sum()
     return float((a & b).sum() / union) if union else float('nan')
+
+
+def upsample_similarity(cos: torch.Tensor, size) -> torch.Tensor:
+    """An ``h x w`` cosine map bilinearly at image size ``H x W``."""
+    return F.interpolate(cos[None, None].float(), size=tuple(size),
+                         mode='bilinear', align_corners=False)[0, 0]
+
+
+def prompt_mask(cos: torch.Tensor, valid: Optional[torch.Tensor] = None
+                ) -> torch.Tensor:
+    """The stated rule of prompt-point segmentation: where an image-size
+    cosine map exceeds its own mean (and the pixel is ``valid``)."""
+    mask = cos > cos.mean()
+    return mask & valid if valid is not None else mask
 
 
 @torch.no_grad()
@@ -150,10 +165,9 @@ def prompt_point_segmentation(feats: torch.Tensor, instances: torch.Tensor,
             y, x = _prompt_pixel(mask)
             query = feats[i, :, y * h // size[0], x * w // size[1]]
             cos = torch.einsum('c,chw->hw', query, feats[i])
-            cos = F.interpolate(cos[None, None], size=tuple(size),
-                                mode='bilinear', align_corners=False)[0, 0]
-            ious.append(_iou((cos > cos.mean()) & valid, mask))
-            swept.append([_iou((cos > thr) & valid, mask)
+            cos = upsample_similarity(cos, size)
+            ious.append(mask_iou(prompt_mask(cos, valid), mask))
+            swept.append([mask_iou((cos > thr) & valid, mask)
                           for thr in thresholds])
         rows = feats[i].flatten(1).t()
         labels = cells[i].flatten()

@@ -10,6 +10,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from densessl.evaluation.dense_alignment import (mask_iou, prompt_mask,
+                                                 upsample_similarity)
 from densessl.evaluation.features import dense_features
 
 Point = Tuple[float, float]  # (x, y) in image pixels
@@ -108,6 +110,32 @@ def similarity_maps(feats_a: torch.Tensor, feats_b: torch.Tensor,
     return results
 
 
+def add_prompt_masks(results: Sequence[Dict], instance_map: np.ndarray,
+                     ignore_index: int = 255) -> List[Dict]:
+    """Where image A's object masks are known (``H x W`` instance ids at the
+    size of the images, 0 = background, ``ignore_index`` = void): each
+    query's thresholded map on A, by the rule of prompt-point segmentation
+    (``prompt_mask``: above the map's own mean), and its IoU with the object
+    under the query (``prompt_iou``; None when the query is on background
+    or void). Adds ``prompt_mask``, ``object_mask``, ``prompt_iou``."""
+    instances = torch.from_numpy(np.array(instance_map, dtype=np.int64))
+    valid = instances != ignore_index
+    for res in results:
+        x, y = (int(round(v)) for v in res['query_xy'])
+        y = min(max(y, 0), instances.shape[0] - 1)
+        x = min(max(x, 0), instances.shape[1] - 1)
+        cos = upsample_similarity(res['map_a'], instances.shape)
+        res['prompt_mask'] = prompt_mask(cos, valid).numpy()
+        obj = int(instances[y, x])
+        if obj in (0, ignore_index):
+            res['object_mask'], res['prompt_iou'] = None, None
+        else:
+            res['object_mask'] = (instances == obj).numpy()
+            res['prompt_iou'] = mask_iou(torch.from_numpy(res['prompt_mask']),
+                                         instances == obj)
+    return list(results)
+
+
 def largest_object_centres(instance_map: np.ndarray, limit: int = 3
                            ) -> List[Point]:
     """Query pixels for an embedded scene: for each of its ``limit`` largest
@@ -133,14 +161,17 @@ def draw_similarity_figure(image_a: np.ndarray, image_b: np.ndarray,
                            title: str = '', alpha: float = 0.55,
                            low: float = 1.0, high: float = 99.0) -> str:
     """One row per query (query on A, map over A, map over B with the best
-    match), plus a PCA row; ``H x W x 3`` uint8 images. Writes a PNG."""
+    match, and the prompt mask with its IoU when ``add_prompt_masks`` ran),
+    plus a PCA row; ``H x W x 3`` uint8 images. Writes a PNG."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
     image_hw = image_a.shape[:2]
     rows = len(results) + (1 if pca is not None else 0)
-    fig, axes = plt.subplots(rows, 3, figsize=(9, 3 * rows), squeeze=False)
+    cols = 4 if any('prompt_mask' in r for r in results) else 3
+    fig, axes = plt.subplots(rows, cols, figsize=(3 * cols, 3 * rows),
+                             squeeze=False)
     for row, res in enumerate(results):
         qx, qy = res['query_xy']
         panels = [(image_a, None, 'query on A'),
@@ -164,16 +195,38 @@ def draw_similarity_figure(image_a: np.ndarray, image_b: np.ndarray,
             ax.set_title(label if col else f'query ({qx:.0f}, {qy:.0f})',
                          fontsize=9)
             ax.axis('off')
+        if cols == 4:
+            _draw_prompt_panel(axes[row, 3], image_a, res)
     if pca is not None:
         for col, (image, label) in enumerate(
-                [(pca[0], 'PCA of A features'), (pca[1], 'PCA of B features'),
-                 (None, '')]):
+                [(pca[0], 'PCA of A features'), (pca[1], 'PCA of B features')]
+                + [(None, '')] * (cols - 2)):
             ax = axes[rows - 1, col]
             if image is not None:
                 ax.imshow(image, interpolation='nearest')
                 ax.set_title(label, fontsize=9)
             ax.axis('off')
     return save_figure(fig, out_file, title)
+
+
+def _draw_prompt_panel(ax, image: np.ndarray, res: Dict) -> None:
+    """Image A with the thresholded map (red) and the object's outline
+    (white), titled with the IoU."""
+    ax.imshow(image)
+    if 'prompt_mask' in res:
+        overlay = np.zeros(res['prompt_mask'].shape + (4,))
+        overlay[res['prompt_mask']] = (1.0, 0.1, 0.1, 0.5)
+        ax.imshow(overlay)
+        if res['object_mask'] is not None:
+            ax.contour(res['object_mask'], levels=[0.5], colors='white',
+                       linewidths=1.5)
+            label = f'prompt mask, IoU {res["prompt_iou"]:.2f}'
+        else:
+            label = 'prompt mask (query on background)'
+        qx, qy = res['query_xy']
+        ax.plot(qx, qy, marker='+', markersize=12, color='black', mew=1.5)
+        ax.set_title(label, fontsize=9)
+    ax.axis('off')
 
 
 def save_figure(fig, out_file: str, title: str = '') -> str:
@@ -190,15 +243,24 @@ def save_figure(fig, out_file: str, title: str = '') -> str:
 
 def visualize_pair(model, image_a: np.ndarray, image_b: np.ndarray,
                    queries: Sequence[Point], out_file: str, level: int = -1,
-                   title: str = '') -> List[Dict]:
+                   title: str = '',
+                   instance_map: Optional[np.ndarray] = None) -> List[Dict]:
     """Features of two ``H x W x 3`` uint8 images (same size), similarity maps
-    of the queries (pixels of A), and the figure written to ``out_file``."""
+    of the queries (pixels of A), and the figure written to ``out_file``.
+    With A's ``instance_map`` (``H x W`` ids, 0 background, 255 void) each
+    query also gets its prompt-point mask and IoU (a fourth column)."""
     if image_a.shape != image_b.shape:
         raise ValueError(f'images must have the same size, got {image_a.shape} '
                          f'and {image_b.shape}; resize them first')
     batch = torch.from_numpy(np.stack([image_a, image_b])).permute(0, 3, 1, 2)
     feats = dense_features(model, batch.contiguous(), level).cpu()
     results = similarity_maps(feats[0], feats[1], queries, image_a.shape[:2])
+    if instance_map is not None:
+        if instance_map.shape != image_a.shape[:2]:
+            raise ValueError(f'the instance map is {instance_map.shape}, '
+                             f'image A {image_a.shape[:2]}; give them at '
+                             'one size')
+        results = add_prompt_masks(results, instance_map)
     draw_similarity_figure(image_a, image_b, results,
                            pca_rgb([feats[0], feats[1]]), out_file, title)
     return results

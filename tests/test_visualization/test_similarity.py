@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from densessl.visualization.similarity import (cell_to_pixel,
+from densessl.visualization.similarity import (add_prompt_masks,
+                                               cell_to_pixel,
                                                cosine_similarity_map,
                                                largest_object_centres, pca_rgb,
                                                percentile_normalise,
@@ -93,6 +94,30 @@ def test_largest_object_centres_lie_on_their_objects():
     assert sizes[0] >= sizes[1]
 
 
+def test_prompt_masks_threshold_at_the_mean_and_score_the_queried_object():
+    # a 4 x 4 map, high on its top-left 2 x 2 cells; the 8 x 8 instance map
+    # has object 3 exactly there, object 5 elsewhere, a void row at the end
+    cos = torch.full((4, 4), -0.5)
+    cos[:2, :2] = 1.0
+    instances = np.full((8, 8), 5, np.uint8)
+    instances[:4, :4] = 3
+    instances[7] = 255
+    results = [dict(query_xy=(1.0, 1.0), map_a=cos),
+               dict(query_xy=(6.0, 7.0), map_a=cos)]
+    on_object, on_void = add_prompt_masks(results, instances)
+    # independent re-derivation: bilinear upsampling, then above its mean
+    up = torch.nn.functional.interpolate(cos[None, None], size=(8, 8),
+                                         mode='bilinear',
+                                         align_corners=False)[0, 0].numpy()
+    expected = (up > up.mean()) & (instances != 255)
+    assert np.array_equal(on_object['prompt_mask'], expected)
+    truth = instances == 3
+    iou = (expected & truth).sum() / (expected | truth).sum()
+    assert on_object['prompt_iou'] == pytest.approx(iou)
+    assert np.array_equal(on_object['object_mask'], truth)
+    assert on_void['prompt_iou'] is None and on_void['object_mask'] is None
+
+
 def _run(args):
     return subprocess.run([sys.executable, *args], cwd=ROOT,
                           capture_output=True, text=True)
@@ -117,6 +142,30 @@ def test_tool_writes_png_and_arrays(tmp_path):
     assert np.array_equal(saved['best_cell_b'], saved['query_cell'])
     assert np.allclose(saved['map_a'], saved['map_b'])
     assert saved['map_a'].shape == (2, 2, 2)  # 64 px / 32
+
+
+def test_tool_draws_prompt_masks_from_a_mask_file(tmp_path):
+    from PIL import Image
+
+    from densessl.datasets import generate_scene
+    scene = generate_scene(7, (96, 96))
+    image, mask = tmp_path / 'a.png', tmp_path / 'a_objects.png'
+    Image.fromarray(scene['img']).save(image)
+    Image.fromarray(scene['gt_instance_map'].astype(np.uint8)).save(mask)
+    x, y = largest_object_centres(scene['gt_instance_map'], 1)[0]
+    out = tmp_path / 'sim.png'
+    proc = _run(['tools/visualize_similarity.py', CONFIG, '--images',
+                 str(image), '--mask', str(mask), '--query', f'{x},{y}',
+                 '--size', '64', '--out', str(out)])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert 'prompt-mask IoU on A' in proc.stdout
+    with Image.open(out) as png:  # four columns of 300 px
+        assert png.size[0] >= 1200
+    Image.fromarray(np.zeros((10, 10), np.uint8)).save(mask)
+    proc = _run(['tools/visualize_similarity.py', CONFIG, '--images',
+                 str(image), '--mask', str(mask)])
+    assert proc.returncode == 2
+    assert 'give the mask of image A' in proc.stderr
 
 
 def test_tool_errors_are_clear(tmp_path):
