@@ -92,6 +92,27 @@ def test_a_finished_finetune_is_reused_not_rerun(tmp_path):
     assert point_compare._finetune('missing.py', None, str(tmp_path), 0) == 71.25
 
 
+def test_compare_stores_a_random_row_and_stops_when_pretraining_does(
+        tmp_path, monkeypatch):
+    """The off-the-shelf comparison end to end for one random network; the
+    pretraining that follows is stubbed to stop at its time budget."""
+    import compare_pretraining
+
+    from densessl.evaluation.results_store import load_records
+    monkeypatch.setattr(compare_pretraining, 'pretrain',
+                        lambda *args, **kwargs: None)
+    store = tmp_path / 'store'
+    point_eval.main(['--compare', '--methods', 'point_cmae', '--seeds', '0',
+                     '--store', str(store), '--work-dir', str(tmp_path),
+                     '--train-objects', '16', '--val-objects', '8',
+                     '--epochs', '2'])
+    records = load_records(str(store))
+    assert [r['init'] for r in records] == ['random (point_cmae init)']
+    assert records[0]['data'] == 'objects-easy'
+    for kind in ('probe', 'knn'):
+        assert 0 <= records[0]['metrics'][kind]['score'] <= 100
+
+
 def test_scanobjectnn_folder_any_class_count(tmp_path):
     import h5py
     import numpy as np

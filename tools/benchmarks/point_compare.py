@@ -2,6 +2,7 @@
 Point-CMAE against their random networks off the shelf (one record per
 run in the results store, resumable), and ``--finetune``: Point-CMAE
 against scratch, fine-tuned on the embedded objects."""
+import argparse
 import json
 import os
 import os.path as osp
