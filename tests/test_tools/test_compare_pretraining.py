@@ -223,6 +223,9 @@ def test_label_free_ranking_tool_on_random_networks(tmp_path):
     saved = json.loads(out.read_text())
     assert saved['n'] == 3 and set(table) == {'alignment', 'uniformity',
                                               'prompt_mIoU'}
+    from PIL import Image
+    with Image.open(tmp_path / 'ranking.png') as png:  # the scatter plot
+        assert png.format == 'PNG' and png.size[0] > 800
     for row in saved['runs']:
         assert 0 <= row['alignment'] <= 4 and row['uniformity'] <= 0
     # a pretrained run whose checkpoint is not here keeps the measures an

@@ -110,6 +110,38 @@ def correlations(rows, title: str) -> dict:
     return table
 
 
+def draw_ranking(rows, out_file: str, title: str) -> str:
+    """One scatter panel per measure against the stored probe mIoU, random
+    networks and trained checkpoints marked apart, each panel titled with
+    its Spearman rho over all runs."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    from densessl.visualization.similarity import save_figure
+    labels = dict(alignment='dense alignment (lower = more aligned)',
+                  uniformity='uniformity (lower = more uniform)',
+                  prompt_mIoU='prompt-point mIoU')
+    fig, axes = plt.subplots(1, len(MEASURES), figsize=(4 * len(MEASURES), 3.6))
+    for ax, measure in zip(axes, MEASURES):
+        for random, style in ((True, dict(marker='x', color='grey',
+                                           label='random network')),
+                              (False, dict(marker='o', color='tab:blue',
+                                           label='trained'))):
+            chosen = [r for r in rows
+                      if r['init'].startswith('random') == random]
+            ax.scatter([r[measure] for r in chosen],
+                       [r['probe'] for r in chosen], **style)
+        rho = spearman([MEASURES[measure] * r[measure] for r in rows],
+                       [r['probe'] for r in rows])
+        ax.set_xlabel(labels[measure], fontsize=9)
+        ax.set_ylabel('probe mIoU', fontsize=9)
+        ax.set_title(f'Spearman {rho:+.2f} (sign: larger is better)',
+                     fontsize=9)
+    axes[0].legend(fontsize=8)
+    return save_figure(fig, out_file, title)
+
+
 def main(argv=None):
     sys.path.insert(0, ROOT)
     from densessl.evaluation.results_store import load_records
@@ -151,7 +183,10 @@ def main(argv=None):
         n=len(rows), spearman=table, n_trained=len(trained),
         spearman_trained=table_trained, runs=rows), indent=1).encode(),
         args.out)
-    print(f'Wrote {args.out}')
+    plot = osp.splitext(args.out)[0] + '.png'
+    draw_ranking(rows, plot, f'{args.data}: label-free measures against the '
+                 f'probe (n = {len(rows)})')
+    print(f'Wrote {args.out} and {plot}')
     return table
 
 
