@@ -162,15 +162,22 @@ def test_train_tool_runs_each_method(tmp_path, method):
         assert 'ema_decay' in log
 
 
-def test_detcon_backbone_exports_and_maps_similarity(tmp_path):
-    config = osp.join(ROOT, 'tests/data/detcon_tiny.py')
-    proc = run(['tools/train.py', config, '--work-dir', str(tmp_path),
+def train_one_epoch_and_export(config, work_dir):
+    """Train ``config`` for one epoch into ``work_dir`` and export its
+    backbone; returns the export's path."""
+    proc = run(['tools/train.py', config, '--work-dir', str(work_dir),
                 '--cfg-options', 'train_cfg.max_epochs=1'])
     assert proc.returncode == 0, proc.stderr[-3000:]
-    out = tmp_path / 'backbone.pth'
-    proc = run(['tools/extract_backbone.py', str(tmp_path / 'epoch_1.pth'),
+    out = work_dir / 'backbone.pth'
+    proc = run(['tools/extract_backbone.py', str(work_dir / 'epoch_1.pth'),
                 str(out)])
     assert proc.returncode == 0, proc.stderr[-3000:]
+    return out
+
+
+def test_detcon_backbone_exports_and_maps_similarity(tmp_path):
+    config = osp.join(ROOT, 'tests/data/detcon_tiny.py')
+    out = train_one_epoch_and_export(config, tmp_path)
     key = 'backbone.timm_model.conv1.weight'
     assert torch.equal(load(out)['state_dict'][key],
                        load(tmp_path / 'epoch_1.pth')['state_dict'][key])
@@ -194,13 +201,7 @@ def test_amp_on_cpu_trains_in_bfloat16(tmp_path):
 
 def test_extract_backbone_takes_slotcon_teacher(tmp_path):
     config = osp.join(ROOT, 'tests/data/slotcon_tiny.py')
-    proc = run(['tools/train.py', config, '--work-dir', str(tmp_path),
-                '--cfg-options', 'train_cfg.max_epochs=1'])
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    out = tmp_path / 'backbone.pth'
-    proc = run(['tools/extract_backbone.py', str(tmp_path / 'epoch_1.pth'),
-                str(out)])
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = train_one_epoch_and_export(config, tmp_path)
     exported = load(out)
     full = load(tmp_path / 'epoch_1.pth')['state_dict']
     key = 'backbone.timm_model.conv1.weight'
