@@ -68,6 +68,7 @@ default_hooks = dict(
     checkpoint=dict(type='SafeCheckpointHook', by_epoch=False, interval=200,
                     max_keep_ckpts=1),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    step_seed=dict(type='StepSeedHook'),
 )
 log_processor = dict(by_epoch=False)
 env_cfg = dict(cudnn_benchmark=False,
