@@ -54,9 +54,13 @@ def compare_finetune(args, pretrain):
         for variant in args.finetune:
             config = osp.join(ROOT, FINETUNE[variant])
             ft_cfg = Config.fromfile(config)
+            # the recipe's fingerprint: a changed fine-tuning config makes
+            # new records (and work dirs) instead of reusing the old ones
+            recipe = config_fingerprint(ft_cfg.to_dict())
             eval_cfg = dict(protocol='finetune-cls', score='accuracy',
                             finetune_config=FINETUNE[variant],
-                            epochs=ft_cfg.train_cfg.max_epochs)
+                            epochs=ft_cfg.train_cfg.max_epochs,
+                            recipe=recipe)
             for init, pretrained in ((f'random ({method} init)', False),
                                      (method, True)):
                 cfg = Config.fromfile(osp.join(ROOT, METHODS[method]))
@@ -94,8 +98,8 @@ def compare_finetune(args, pretrain):
                 print(f'[{init} seed {seed}] fine-tuning on the {variant} '
                       'objects', flush=True)
                 acc = _finetune(config, backbone, osp.join(
-                    args.work_dir, 'finetune', variant, _slug(init),
-                    f'seed_{seed}'), seed)
+                    args.work_dir, 'finetune', f'{variant}-{recipe[:8]}',
+                    _slug(init), f'seed_{seed}'), seed)
                 metrics = dict(finetune=dict(score=acc, aAcc=acc))
                 record = make_record(init, seed, data, budget, eval_cfg,
                                      config_hash, metrics, dict(
