@@ -147,6 +147,10 @@ def test_point_transfer_tool_reports_accuracy(tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert 'cls3d transfer of' in proc.stdout
+    # the head's BN statistics were re-estimated on the 32 training objects
+    # (through the test pipeline) before validation and again before test
+    assert (proc.stdout + proc.stderr).count(
+        'BatchNorm layers of "head" re-estimated on 32 samples') == 2
     metrics = json.loads((tmp_path / 'work' /
                           'transfer_metrics.json').read_text())
     assert 0 <= metrics['cls/acc'] <= 100
