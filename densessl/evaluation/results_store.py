@@ -107,10 +107,11 @@ def config_fingerprint(cfg: dict) -> str:
         kept['custom_hooks'] = [h for h in kept['custom_hooks']
                                 if not plumbing_hook(h)]
     for name, loader in list(kept.items()):
-        sampler = loader.get('sampler') if (
-            name.endswith('_dataloader') and isinstance(loader, dict)) else None
-        if isinstance(sampler, dict) and sampler.get('type') in \
-                SAME_ORDER_SAMPLERS:
+        if not (name.endswith('_dataloader') and isinstance(loader, dict)):
+            continue
+        sampler = loader.get('sampler')
+        if isinstance(sampler, dict) and \
+                sampler.get('type') in SAME_ORDER_SAMPLERS:
             sampler = dict(sampler, type=SAME_ORDER_SAMPLERS[sampler['type']])
             kept[name] = dict(loader, sampler=sampler)
     return stable_hash(kept)[:16]

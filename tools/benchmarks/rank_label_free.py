@@ -30,8 +30,8 @@ def parse_args(argv=None):
     parser.add_argument('--levels', type=int, nargs='+', default=[-2, -1],
                         help='use the stored runs evaluated at these levels')
     parser.add_argument('--num-images', type=int, default=16)
-    parser.add_argument('--out', default=None,
-                        help='default: benchmarks/label_free_ranking_DATA.json')
+    parser.add_argument('--out', default=None, help='default: '
+                        'benchmarks/label_free_ranking_DATA.json')
     return parser.parse_args(argv)
 
 
@@ -122,7 +122,8 @@ def draw_ranking(rows, out_file: str, title: str) -> str:
     labels = dict(alignment='dense alignment (lower = more aligned)',
                   uniformity='uniformity (lower = more uniform)',
                   prompt_mIoU='prompt-point mIoU')
-    fig, axes = plt.subplots(1, len(MEASURES), figsize=(4 * len(MEASURES), 3.6))
+    fig, axes = plt.subplots(1, len(MEASURES),
+                             figsize=(4 * len(MEASURES), 3.6))
     for ax, measure in zip(axes, MEASURES):
         for random, style in ((True, dict(marker='x', color='grey',
                                            label='random network')),

@@ -7,5 +7,6 @@ from .safe_checkpoint_hook import SafeCheckpointHook
 from .similarity_map_hook import SimilarityMapHook
 from .step_seed_hook import StepSeedHook
 
-__all__ = ['BNRecalibrationHook', 'CosineEMADecayHook', 'DenseCLWarmupHook', 'DenseQualityHook', 'LossCurveHook',
-           'SafeCheckpointHook', 'SimilarityMapHook', 'StepSeedHook']
+__all__ = ['BNRecalibrationHook', 'CosineEMADecayHook', 'DenseCLWarmupHook',
+           'DenseQualityHook', 'LossCurveHook', 'SafeCheckpointHook',
+           'SimilarityMapHook', 'StepSeedHook']

@@ -65,7 +65,7 @@ class BNRecalibrationHook(Hook):
         return self._loader_built
 
     def recalibrate(self, runner) -> int:
-        """Re-estimate; returns how many training samples were used."""
+        """Re-estimate; returns how many samples were used."""
         model = runner.model.module if is_model_wrapper(runner.model) \
             else runner.model
         target = model.get_submodule(self.module) if self.module else model
