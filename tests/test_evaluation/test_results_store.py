@@ -38,6 +38,22 @@ def test_fingerprint_ignores_plumbing_and_sees_what_decides_numbers():
     assert len(base) == 16 and int(base, 16) >= 0
 
 
+def test_seeded_sampler_and_step_seeds_keep_the_fingerprint():
+    """Exact-resume seeding changes which random numbers are drawn, not the
+    setting: stored runs keep their keys; the order of the data still
+    counts."""
+    plain = copy.deepcopy(CFG)
+    plain['train_dataloader'] = dict(
+        batch_size=32, sampler=dict(type='DefaultSampler', shuffle=True))
+    seeded = copy.deepcopy(plain)
+    seeded['train_dataloader']['sampler']['type'] = 'SeededSampler'
+    seeded['default_hooks']['step_seed'] = dict(type='StepSeedHook')
+    assert config_fingerprint(seeded) == config_fingerprint(plain)
+    unshuffled = copy.deepcopy(seeded)
+    unshuffled['train_dataloader']['sampler']['shuffle'] = False
+    assert config_fingerprint(unshuffled) != config_fingerprint(plain)
+
+
 def test_rekey_moves_only_the_named_hashes_and_keeps_the_numbers(tmp_path):
     store = str(tmp_path)
     budget, eval_cfg = dict(epochs=6), dict(protocol='probe')
