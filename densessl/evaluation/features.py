@@ -12,7 +12,8 @@ import torch
 import torch.nn.functional as F
 
 from densessl.ops import propagate_features
-from densessl.utils.model_state import evaluating
+from densessl.utils.model_state import (batchnorm_layers, evaluating,
+                                         reestimating_bn)
 
 
 def _extract_feat(model, images: torch.Tensor):
@@ -60,19 +61,13 @@ def recalibrate_bn(model, images: torch.Tensor, batch_size: int = 32) -> int:
     feature path on ``images`` (their plain average over the batches), as a
     frozen-feature evaluation after pretraining may do. Returns the number of
     BN layers reset; the model is left in eval mode."""
-    layers = [m for m in model.modules()
-              if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
-    momenta = [m.momentum for m in layers]
-    for m in layers:
-        m.reset_running_stats()
-        m.momentum = None  # cumulative average
-    model.train()
+    layers = batchnorm_layers(model)
     try:
-        for i in range(0, len(images), batch_size):
-            _extract_feat(model, images[i:i + batch_size])
+        with reestimating_bn(layers):
+            model.train()
+            for i in range(0, len(images), batch_size):
+                _extract_feat(model, images[i:i + batch_size])
     finally:
-        for m, momentum in zip(layers, momenta):
-            m.momentum = momentum
         model.eval()
     return len(layers)
 

@@ -4,9 +4,9 @@ from typing import Optional
 import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
-from torch.nn.modules.batchnorm import _BatchNorm
 
 from densessl.registry import HOOKS
+from densessl.utils.model_state import batchnorm_layers, reestimating_bn
 
 
 @HOOKS.register_module()
@@ -69,20 +69,14 @@ class BNRecalibrationHook(Hook):
         model = runner.model.module if is_model_wrapper(runner.model) \
             else runner.model
         target = model.get_submodule(self.module) if self.module else model
-        layers = [m for m in target.modules() if isinstance(m, _BatchNorm)]
+        layers = batchnorm_layers(target)
         if not layers:
             raise ValueError(f'BNRecalibrationHook: "{self.module}" has no '
                              'BatchNorm layer to recalibrate')
-        momenta = [m.momentum for m in layers]
-        for m in layers:
-            m.reset_running_stats()
-            m.momentum = None  # a plain average over the batches
-        model.eval()
-        for m in layers:
-            m.train()
+        model.eval()  # the rest of the model as at test time
         seen = 0
         try:
-            with torch.no_grad():
+            with reestimating_bn(layers), torch.no_grad():
                 for i, batch in enumerate(self._loader(runner)):
                     if self.num_batches is not None and i >= self.num_batches:
                         break
@@ -90,8 +84,6 @@ class BNRecalibrationHook(Hook):
                     model._run_forward(data, mode='tensor')
                     seen += len(batch['inputs'])
         finally:
-            for m, momentum in zip(layers, momenta):
-                m.momentum = momentum
             model.eval()
         runner.logger.info(f'BNRecalibrationHook: {len(layers)} BatchNorm '
                            f'layers of "{self.module}" re-estimated on '
