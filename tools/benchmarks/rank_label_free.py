@@ -110,10 +110,10 @@ def correlations(rows, title: str) -> dict:
     return table
 
 
-def draw_ranking(rows, out_file: str, title: str) -> str:
+def draw_ranking(rows, table: dict, out_file: str, title: str) -> str:
     """One scatter panel per measure against the stored probe mIoU, random
     networks and trained checkpoints marked apart, each panel titled with
-    its Spearman rho over all runs."""
+    its Spearman rho over all runs (``table``, from :func:`correlations`)."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -133,8 +133,7 @@ def draw_ranking(rows, out_file: str, title: str) -> str:
                       if r['init'].startswith('random') == random]
             ax.scatter([r[measure] for r in chosen],
                        [r['probe'] for r in chosen], **style)
-        rho = spearman([MEASURES[measure] * r[measure] for r in rows],
-                       [r['probe'] for r in rows])
+        rho = table[measure]['probe']
         ax.set_xlabel(labels[measure], fontsize=9)
         ax.set_ylabel('probe mIoU', fontsize=9)
         ax.set_title(f'Spearman {rho:+.2f} (sign: larger is better)',
@@ -185,8 +184,8 @@ def main(argv=None):
         spearman_trained=table_trained, runs=rows), indent=1).encode(),
         args.out)
     plot = osp.splitext(args.out)[0] + '.png'
-    draw_ranking(rows, plot, f'{args.data}: label-free measures against the '
-                 f'probe (n = {len(rows)})')
+    draw_ranking(rows, table, plot, f'{args.data}: label-free measures '
+                 f'against the probe (n = {len(rows)})')
     print(f'Wrote {args.out} and {plot}')
     return table
 
