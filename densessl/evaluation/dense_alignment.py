@@ -102,7 +102,7 @@ def point_alignment_uniformity(feats1: torch.Tensor, feats2: torch.Tensor,
     return out
 
 
-def _prompt_pixel(mask: torch.Tensor) -> Tuple[int, int]:
+def prompt_pixel(mask: torch.Tensor) -> Tuple[int, int]:
     """The pixel of ``mask`` nearest to its centroid (inside the object even
     when the object is not convex)."""
     ys, xs = mask.nonzero(as_tuple=True)
@@ -162,7 +162,7 @@ def prompt_point_segmentation(feats: torch.Tensor, instances: torch.Tensor,
                if 0 < k != ignore_index]
         for k in ids:
             mask = instances[i] == k
-            y, x = _prompt_pixel(mask)
+            y, x = prompt_pixel(mask)
             query = feats[i, :, y * h // size[0], x * w // size[1]]
             cos = torch.einsum('c,chw->hw', query, feats[i])
             cos = upsample_similarity(cos, size)

@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from densessl.evaluation.dense_alignment import (mask_iou, prompt_mask,
+                                                 prompt_pixel,
                                                  upsample_similarity)
 from densessl.evaluation.features import dense_features
 
@@ -144,15 +145,9 @@ def largest_object_centres(instance_map: np.ndarray, limit: int = 3
     ids, counts = np.unique(instance_map[instance_map > 0], return_counts=True)
     queries = []
     for k in ids[np.argsort(-counts)][:limit]:
-        ys, xs = np.nonzero(instance_map == k)
-        nearest = ((xs - xs.mean())**2 + (ys - ys.mean())**2).argmin()
-        queries.append((float(xs[nearest]), float(ys[nearest])))
+        y, x = prompt_pixel(torch.from_numpy(instance_map == k))
+        queries.append((float(x), float(y)))
     return queries
-
-
-def _upsample(similarity: torch.Tensor, image_hw: Tuple[int, int]) -> np.ndarray:
-    return F.interpolate(similarity[None, None], size=image_hw,
-                         mode='bilinear', align_corners=False)[0, 0].numpy()
 
 
 def draw_similarity_figure(image_a: np.ndarray, image_b: np.ndarray,
@@ -181,7 +176,8 @@ def draw_similarity_figure(image_a: np.ndarray, image_b: np.ndarray,
             ax = axes[row, col]
             ax.imshow(image)
             if sim is not None:
-                heat = percentile_normalise(_upsample(sim, image_hw), low, high)
+                heat = percentile_normalise(
+                    upsample_similarity(sim, image_hw).numpy(), low, high)
                 ax.imshow(heat, cmap='jet', alpha=alpha, vmin=0, vmax=1)
                 bx, by = res['best_xy_a' if col == 1 else 'best_xy_b']
                 ax.plot(bx, by, marker='o', markersize=9, mfc='none',
