@@ -3,10 +3,10 @@ from typing import Optional
 
 import torch
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from densessl.registry import HOOKS
 from densessl.utils.model_state import batchnorm_layers, reestimating_bn
+from .runner_model import runner_model
 
 
 @HOOKS.register_module()
@@ -66,8 +66,7 @@ class BNRecalibrationHook(Hook):
 
     def recalibrate(self, runner) -> int:
         """Re-estimate; returns how many samples were used."""
-        model = runner.model.module if is_model_wrapper(runner.model) \
-            else runner.model
+        model = runner_model(runner)
         target = model.get_submodule(self.module) if self.module else model
         layers = batchnorm_layers(target)
         if not layers:

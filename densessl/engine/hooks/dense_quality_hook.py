@@ -2,9 +2,9 @@ from typing import Dict, Optional
 
 import torch
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from densessl.registry import HOOKS
+from .runner_model import runner_model
 
 #: scenes no pretraining or evaluation split uses
 HOOK_SCENE_SEED = 3_000_000
@@ -143,8 +143,7 @@ class DenseQualityHook(Hook):
                     prompt_mIoU=prompt['mIoU'])
 
     def _log(self, runner, step: int) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) \
-            else runner.model
+        model = runner_model(runner)
         if self._batch is None:
             self._batch = self.held_out_batch(
                 runner.train_dataloader.dataset)

@@ -1,7 +1,7 @@
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from densessl.registry import HOOKS
+from .runner_model import runner_model
 
 
 @HOOKS.register_module()
@@ -18,8 +18,7 @@ class DenseCLWarmupHook(Hook):
         self._lambda = None
 
     def _head(self, runner):
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = runner_model(runner)
         return model.head
 
     def before_train(self, runner) -> None:

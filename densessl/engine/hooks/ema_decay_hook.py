@@ -1,8 +1,8 @@
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from densessl.models.utils import cosine_ema_decay
 from densessl.registry import HOOKS
+from .runner_model import runner_model
 
 
 @HOOKS.register_module()
@@ -20,8 +20,7 @@ class CosineEMADecayHook(Hook):
         self.base_decay = base_decay
 
     def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = runner_model(runner)
         model.ema_decay = cosine_ema_decay(self.base_decay, runner.iter,
                                            runner.max_iters)
         runner.message_hub.update_scalar('train/ema_decay', model.ema_decay)

@@ -4,9 +4,9 @@ from typing import Optional, Sequence, Tuple
 
 from mmengine.dist import master_only
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from densessl.registry import HOOKS
+from .runner_model import runner_model
 
 
 @HOOKS.register_module()
@@ -73,8 +73,7 @@ class SimilarityMapHook(Hook):
         if self._pair is None:
             self._pair = self._load_pair()
         (image_a, image_b), queries = self._pair
-        model = runner.model.module if is_model_wrapper(runner.model) \
-            else runner.model
+        model = runner_model(runner)
         out_dir = osp.join(runner.work_dir, self.out_dir)
         os.makedirs(out_dir, exist_ok=True)
         out_file = osp.join(out_dir, f'{tag}.png')
