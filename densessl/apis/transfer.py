@@ -63,8 +63,13 @@ def prepare_config(cfg, task: str, pretrained: Optional[str] = None,
         cfg.train_cfg.max_iters = max_iters
         cfg.train_cfg.val_interval = max_iters
         for scheduler in cfg.get('param_scheduler') or []:
-            if scheduler.get('end', 0) > max_iters:
-                scheduler['end'] = max_iters
+            # every phase keeps its share of the run (a warm-up longer
+            # than the shortened run would otherwise start after its end)
+            begin = round(scheduler.get('begin', 0) * scale)
+            scheduler['begin'] = begin
+            if 'end' in scheduler:
+                scheduler['end'] = max(round(scheduler['end'] * scale),
+                                       begin + 1)
             if 'milestones' in scheduler:
                 scheduler['milestones'] = [
                     int(m * scale) for m in scheduler['milestones']]

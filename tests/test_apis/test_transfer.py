@@ -151,9 +151,13 @@ def test_missing_extra_gives_install_hint(monkeypatch):
 
 VIT_SEG = ('configs/benchmarks/mmsegmentation/'
            'linear_timm-vit-tiny-p16_1xb8-1k_scenes-160x160.py')
+# DINOv2's linear protocol: frozen backbone, BNLinearHead
+VIT_BNLINEAR = ('configs/benchmarks/mmsegmentation/'
+                'bnlinear_timm-vit-tiny-p16_1xb8-1k_scenes-160x160.py')
 
 
-def test_vit_seg_transfer_with_layer_decay(tmp_path):
+@pytest.mark.parametrize('config', [VIT_SEG, VIT_BNLINEAR])
+def test_vit_seg_transfer(tmp_path, config):
     from densessl.models.backbones import TimmBackbone
     from densessl.utils.export import save_tensors_only, to_layout
     torch.manual_seed(0)
@@ -161,7 +165,7 @@ def test_vit_seg_transfer_with_layer_decay(tmp_path):
                             out_indices=(-1, ))
     save_tensors_only(to_layout(backbone.state_dict(), 'mm'),
                       str(tmp_path / 'vit.pth'), {'layout': 'mm'})
-    proc = _transfer('tools/benchmarks/seg_transfer.py', VIT_SEG, tmp_path,
+    proc = _transfer('tools/benchmarks/seg_transfer.py', config, tmp_path,
                      ['--pretrained', str(tmp_path / 'vit.pth')])
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     metrics = json.loads((tmp_path / 'run' / 'transfer_metrics.json').read_text())
@@ -207,3 +211,21 @@ def test_layer_decay_constructor_scales_lr_by_depth():
     assert groups[prefix + 'pos_embed']['weight_decay'] == 0.0
     assert groups[prefix + 'blocks.0.norm1.weight']['weight_decay'] == 0.0
     assert groups[prefix + 'blocks.0.attn.qkv.weight']['weight_decay'] == 0.05
+
+
+def test_max_iters_scales_every_scheduler_phase():
+    from mmengine.config import Config
+
+    from densessl.apis.transfer import prepare_config
+    cfg = Config.fromfile(osp.join(
+        ROOT, 'configs/benchmarks/mmsegmentation/'
+        'upernet_timm-vit-small-p16_4xb4-80k_ade20k-512x512.py'))
+    # warm-up 0-1500 then poly 1500-80000, shortened 10x and 20000x
+    prepare_config(cfg, 'seg', None, max_iters=8000)
+    warmup, poly = cfg.param_scheduler
+    assert (warmup.begin, warmup.end) == (0, 150)
+    assert (poly.begin, poly.end) == (150, 8000)
+    prepare_config(cfg, 'seg', None, max_iters=4)
+    warmup, poly = cfg.param_scheduler
+    assert warmup.end > warmup.begin and poly.end > poly.begin
+    assert poly.end == 4 and cfg.train_cfg.max_iters == 4

@@ -17,8 +17,8 @@ def main(task: str, doc: str, headline_keys, argv=None):
                         'only); random init when left out')
     parser.add_argument('--work-dir')
     parser.add_argument('--max-iters', type=int,
-                        help='shorten the schedule (scheduler ends and '
-                        'milestones are scaled with it)')
+                        help='shorten the schedule (every scheduler phase, '
+                        'begin and end, and milestones scale with it)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     parser.add_argument('--device', choices=['cpu', 'auto'], default='auto')
     args = parser.parse_args(argv)

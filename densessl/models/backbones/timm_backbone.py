@@ -35,6 +35,9 @@ class TimmBackbone(BaseModule):
         final_norm: ViTs: apply the final LayerNorm to every returned map
             (as DINO / DINOv2 evaluate patch tokens); False keeps the raw
             block outputs (timm's ``features_only`` default).
+        frozen: no parameter takes a gradient and the whole network stays
+            in eval mode (BN statistics, dropout, drop-path), as linear
+            protocols on a frozen backbone want (DINOv2's ``BNHead``).
         **timm_kwargs: passed to ``timm.create_model`` (e.g.
             ``zero_init_last=False`` for ResNets, ``img_size=128`` or
             ``drop_path_rate=0.1`` for ViTs).
@@ -47,6 +50,7 @@ class TimmBackbone(BaseModule):
                  in_channels: int = 3,
                  norm_eval: bool = False,
                  final_norm: bool = False,
+                 frozen: bool = False,
                  init_cfg: Optional[dict] = None,
                  **timm_kwargs) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -93,6 +97,9 @@ class TimmBackbone(BaseModule):
                                   in_chans=in_channels, **timm_kwargs),
                 out_indices=tuple(out_indices), norm=True)
         self.norm_eval = norm_eval
+        self.frozen = frozen
+        if frozen:
+            self.requires_grad_(False)
         # timm initialises its own weights; an init_cfg (e.g. Pretrained)
         # still applies through BaseModule.init_weights.
         if init_cfg is None:
@@ -106,7 +113,7 @@ class TimmBackbone(BaseModule):
         return tuple(self.timm_model(x))
 
     def train(self, mode: bool = True):
-        super().train(mode)
+        super().train(mode and not self.frozen)
         if mode and self.norm_eval:
             for m in self.modules():
                 if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
