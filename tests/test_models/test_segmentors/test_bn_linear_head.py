@@ -147,3 +147,13 @@ def test_frozen_timm_backbone_stays_in_eval_mode_without_gradients():
     assert not any(m.training for m in backbone.modules())
     out = backbone(torch.randn(2, 3, 32, 32))[0]
     assert not out.requires_grad
+
+
+def test_without_mmseg_the_head_says_how_to_install_it(monkeypatch):
+    import sys
+
+    from densessl.registry import MODELS
+    monkeypatch.setitem(sys.modules, 'mmseg', None)  # import fails
+    with pytest.raises(ImportError, match='install_transfer.sh'):
+        MODELS.build(dict(type='BNLinearHead', in_channels=[3], in_index=[0],
+                          channels=3, num_classes=2))
