@@ -38,6 +38,9 @@ class TimmBackbone(BaseModule):
         frozen: no parameter takes a gradient and the whole network stays
             in eval mode (BN statistics, dropout, drop-path), as linear
             protocols on a frozen backbone want (DINOv2's ``BNHead``).
+        channels_last: CNNs: keep conv weights and inputs in the NHWC memory
+            layout (the same numbers; faster convolutions with oneDNN on a
+            CPU and with tensor cores under AMP on a GPU: docs/speed.md).
         **timm_kwargs: passed to ``timm.create_model`` (e.g.
             ``zero_init_last=False`` for ResNets, ``img_size=128`` or
             ``drop_path_rate=0.1`` for ViTs).
@@ -51,6 +54,7 @@ class TimmBackbone(BaseModule):
                  norm_eval: bool = False,
                  final_norm: bool = False,
                  frozen: bool = False,
+                 channels_last: bool = False,
                  init_cfg: Optional[dict] = None,
                  **timm_kwargs) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -96,6 +100,15 @@ class TimmBackbone(BaseModule):
                 timm.create_model(model_name, pretrained=pretrained,
                                   in_chans=in_channels, **timm_kwargs),
                 out_indices=tuple(out_indices), norm=True)
+        if channels_last and self.is_token_model:
+            raise ValueError(f'channels_last applies to CNN backbones; '
+                             f'{model_name} works on tokens')
+        self.channels_last = channels_last
+        if channels_last:
+            # parameters keep the layout through init_weights, checkpoint
+            # loading, .to(device) and the momentum copies (all copy in place
+            # or preserve the format)
+            self.timm_model.to(memory_format=torch.channels_last)
         self.norm_eval = norm_eval
         self.frozen = frozen
         if frozen:
@@ -110,6 +123,8 @@ class TimmBackbone(BaseModule):
         return tuple(self.timm_model.feature_info.channels())
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        if self.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
         return tuple(self.timm_model(x))
 
     def train(self, mode: bool = True):

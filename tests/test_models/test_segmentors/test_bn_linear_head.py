@@ -140,15 +140,6 @@ def test_frozen_backbone_protocol_trains_only_the_head(config, size):
                           atol=1e-4)  # LayerNorm output (affine at init)
 
 
-def test_frozen_timm_backbone_stays_in_eval_mode_without_gradients():
-    from densessl.models.backbones import TimmBackbone
-    backbone = TimmBackbone('resnet18', out_indices=(4, ), frozen=True)
-    backbone.train()
-    assert not any(m.training for m in backbone.modules())
-    out = backbone(torch.randn(2, 3, 32, 32))[0]
-    assert not out.requires_grad
-
-
 def test_without_mmseg_the_head_says_how_to_install_it(monkeypatch):
     import sys
 
