@@ -1,4 +1,5 @@
 """Build a densessl model from a config and load pretrained weights into it."""
+import copy
 from typing import List, Optional, Sequence, Union
 
 import torch
@@ -12,7 +13,9 @@ def init_model(config, checkpoint: Optional[str] = None,
                device: Union[str, torch.device] = 'cpu',
                trust_checkpoint: bool = False) -> torch.nn.Module:
     """The config's ``model``, initialised, with ``checkpoint`` loaded if given
-    (random init otherwise), on ``device`` in eval mode.
+    (random init otherwise), on ``device`` in eval mode. A timm backbone is
+    built with ``any_input_size``: a ViT trained on 128 px crops is then
+    evaluated on images of any size (same weights).
 
     ``config`` is a path or an ``mmengine.Config``.
     """
@@ -24,10 +27,16 @@ def init_model(config, checkpoint: Optional[str] = None,
     from densessl.utils.config_check import check_model_config
     register_all_modules(init_default_scope=False)
     cfg = Config.fromfile(config) if isinstance(config, str) else config
+    model_cfg = copy.deepcopy(cfg.model)
+    if str(model_cfg.get('backbone', {}).get('type', '')).endswith(
+            'TimmBackbone'):
+        # evaluation sizes differ from the training crop (ViTs are built
+        # for one size unless told otherwise)
+        model_cfg.backbone.any_input_size = True
     # build in densessl's scope even when an mmseg/mmdet scope is current
     with DefaultScope.overwrite_default_scope('densessl'):
-        check_model_config(cfg.model)
-        model = MODELS.build(cfg.model)
+        check_model_config(model_cfg)
+        model = MODELS.build(model_cfg)
     if not getattr(model, 'is_init', False):
         # MMEngine logs one paragraph per parameter at INFO here: pages of
         # output before a tool's first line of its own

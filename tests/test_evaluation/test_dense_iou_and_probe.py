@@ -136,6 +136,20 @@ def test_dense_eval_levels_and_cfg_options_on_a_shipped_config(tmp_path):
     assert bad.stderr.strip().splitlines()[-1].startswith('error: ')
 
 
+def test_dense_eval_takes_a_vit_config_at_another_size(tmp_path):
+    """The ViT-tiny config trains on 128 px crops; the comparison evaluates
+    at 224 (here 64): the backbone is built for any input size."""
+    proc = subprocess.run(
+        [sys.executable, 'tools/benchmarks/dense_eval.py',
+         'configs/densecl/densecl_vit-tiny-p16_1xb32-adamw-coslr-6e_scenes.py',
+         '--num-train', '4', '--num-val', '2', '--size', '64', '--epochs',
+         '1', '--out', str(tmp_path / 'eval.json')],
+        cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    # the last two blocks, 192 channels each, on the 4 x 4 patch grid
+    assert 'features (4, 384, 4, 4)' in proc.stdout
+
+
 def test_multi_level_features_upsample_and_concatenate():
     import copy
 

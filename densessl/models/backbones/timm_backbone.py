@@ -41,6 +41,11 @@ class TimmBackbone(BaseModule):
         channels_last: CNNs: keep conv weights and inputs in the NHWC memory
             layout (the same numbers; faster convolutions with oneDNN on a
             CPU and with tensor cores under AMP on a GPU: docs/speed.md).
+        any_input_size: ViTs: built with timm's ``dynamic_img_size``, so any
+            input size (a multiple of the patch) works, the position
+            embeddings interpolated on the fly; the weights and their shapes
+            are those of ``img_size``. The evaluation tools set it
+            (``densessl.apis.init_model``); CNNs take any size anyway.
         **timm_kwargs: passed to ``timm.create_model`` (e.g.
             ``zero_init_last=False`` for ResNets, ``img_size=128`` or
             ``drop_path_rate=0.1`` for ViTs).
@@ -55,6 +60,7 @@ class TimmBackbone(BaseModule):
                  final_norm: bool = False,
                  frozen: bool = False,
                  channels_last: bool = False,
+                 any_input_size: bool = False,
                  init_cfg: Optional[dict] = None,
                  **timm_kwargs) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -66,14 +72,25 @@ class TimmBackbone(BaseModule):
             raise ValueError(f'Unknown timm model "{model_name}"; did you '
                              f'mean {", ".join(close) or "(nothing close)"}?'
                              ' timm.list_models("*pattern*") lists them all')
+        def create(**kwargs):
+            return timm.create_model(
+                model_name, features_only=True,
+                out_indices=tuple(out_indices), pretrained=pretrained,
+                in_chans=in_channels, **kwargs)
+
         try:
-            self.timm_model = timm.create_model(
-                model_name,
-                features_only=True,
-                out_indices=tuple(out_indices),
-                pretrained=pretrained,
-                in_chans=in_channels,
-                **timm_kwargs)
+            if any_input_size and 'dynamic_img_size' not in timm_kwargs:
+                try:
+                    # one build either way: the same weights from one seed
+                    self.timm_model = create(**timm_kwargs,
+                                             dynamic_img_size=True)
+                    timm_kwargs = dict(timm_kwargs, dynamic_img_size=True)
+                except TypeError as err:  # CNNs: any size already
+                    if 'dynamic_img_size' not in str(err):
+                        raise
+                    self.timm_model = create(**timm_kwargs)
+            else:
+                self.timm_model = create(**timm_kwargs)
         except IndexError:
             levels = len(timm.create_model(
                 model_name, features_only=True, pretrained=False,

@@ -44,3 +44,32 @@ def test_channels_last_is_refused_for_token_models():
     with pytest.raises(ValueError, match='CNN backbones'):
         TimmBackbone('vit_tiny_patch16_224', img_size=32, out_indices=(-1, ),
                      channels_last=True)
+
+
+@pytest.mark.parametrize('name, kwargs', [
+    ('vit_tiny_patch16_224', dict(img_size=32, out_indices=(-1, ))),
+    ('resnet18', dict(out_indices=(4, ))),
+])
+def test_any_input_size_keeps_the_weights_of_one_seed(name, kwargs):
+    torch.manual_seed(0)
+    fixed = TimmBackbone(name, **kwargs)
+    torch.manual_seed(0)
+    free = TimmBackbone(name, any_input_size=True, **kwargs)
+    a, b = fixed.state_dict(), free.state_dict()
+    assert a.keys() == b.keys()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    fixed.eval(), free.eval()
+    x = torch.randn(1, 3, 32, 32)
+    assert torch.allclose(fixed(x)[0], free(x)[0], atol=1e-5)
+
+
+def test_any_input_size_lets_a_vit_see_other_sizes():
+    vit = TimmBackbone('vit_tiny_patch16_224', img_size=32,
+                       out_indices=(-1, )).eval()
+    with pytest.raises(AssertionError, match="doesn't match"):
+        vit(torch.randn(1, 3, 48, 64))
+    free = TimmBackbone('vit_tiny_patch16_224', img_size=32,
+                        out_indices=(-1, ), any_input_size=True).eval()
+    free.load_state_dict(vit.state_dict())  # same shapes (pos_embed 2x2)
+    out = free(torch.randn(1, 3, 48, 64))[0]
+    assert out.shape == (1, 192, 3, 4)
