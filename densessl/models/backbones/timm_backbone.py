@@ -72,6 +72,7 @@ class TimmBackbone(BaseModule):
             raise ValueError(f'Unknown timm model "{model_name}"; did you '
                              f'mean {", ".join(close) or "(nothing close)"}?'
                              ' timm.list_models("*pattern*") lists them all')
+
         def create(**kwargs):
             return timm.create_model(
                 model_name, features_only=True,
