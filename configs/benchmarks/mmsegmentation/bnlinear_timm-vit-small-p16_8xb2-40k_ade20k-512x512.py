@@ -7,17 +7,13 @@
 # 1536, and multi-scale test-time augmentation (1.0, 1.32, 1.73).
 # DINOv2 pads stride-14 crops to 518; a /16 ViT needs no padding at 512.
 # Data: data/ade/ADEChallengeData2016.
-_base_ = ['./upernet_resnet50_4xb4-80k_ade20k-512x512.py']
+# The backbone is the UPerNet config's, last block only, frozen and
+# final-normed; no neck.
+_base_ = ['./upernet_timm-vit-small-p16_4xb4-80k_ade20k-512x512.py']
 model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='densessl.TimmBackbone',
-        model_name='vit_small_patch16_224',
-        img_size=512,
-        out_indices=(-1, ),
-        final_norm=True,
-        frozen=True,
-        init_cfg=None),  # set to Pretrained by --pretrained
+    backbone=dict(out_indices=(-1, ), final_norm=True, frozen=True,
+                  drop_path_rate=0.0),
+    neck=None,
     decode_head=dict(
         _delete_=True,
         type='densessl.BNLinearHead',

@@ -4,17 +4,10 @@
 # AdamW 1e-3, weight decay 1e-4, linear warm-up then poly (DINOv2's linear
 # config scaled from 40k to 1k iterations).
 # Run with: python tools/benchmarks/seg_transfer.py THIS_CONFIG --pretrained BACKBONE.pth
-_base_ = ['./fcn_timm-resnet18-d8_1xb8-1k_scenes-160x160.py']
+# The backbone is the fine-tuned linear config's, frozen and final-normed.
+_base_ = ['./linear_timm-vit-tiny-p16_1xb8-1k_scenes-160x160.py']
 model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='densessl.TimmBackbone',
-        model_name='vit_tiny_patch16_224',
-        img_size=160,
-        out_indices=(-1, ),
-        final_norm=True,
-        frozen=True,
-        init_cfg=None),  # set to Pretrained by --pretrained
+    backbone=dict(final_norm=True, frozen=True, drop_path_rate=0.0),
     decode_head=dict(
         _delete_=True,
         type='densessl.BNLinearHead',
