@@ -193,8 +193,11 @@ def record_path(store: str, record: dict) -> str:
 def make_record(init: str, seed: int, data: str, budget: dict,
                 eval_cfg: dict, config_hash: str, metrics: dict,
                 wall_seconds: dict, device: str = 'cpu',
-                root: str = '.') -> dict:
-    return dict(
+                root: str = '.', label_free: Optional[dict] = None) -> dict:
+    """One run's record. ``label_free``: the label-free dense measures of
+    the evaluated network (``rank_label_free.py``), kept with the run so the
+    ranking needs no checkpoint later; not part of the run's key."""
+    record = dict(
         schema=1, key=run_key(init, seed, data, budget, eval_cfg,
                               config_hash),
         init=init, seed=int(seed), data=data, budget=budget, eval=eval_cfg,
@@ -203,6 +206,9 @@ def make_record(init: str, seed: int, data: str, budget: dict,
         metrics=metrics,
         finished=datetime.datetime.now(datetime.timezone.utc).isoformat(
             timespec='seconds'))
+    if label_free is not None:
+        record['label_free'] = label_free
+    return record
 
 
 def write_record(store: str, record: dict) -> str:

@@ -256,3 +256,57 @@ def test_random_row_is_found_by_member_not_by_substring():
     assert _random_row(rows, 'byol') == 'random (byol/pixpro init)'
     assert _random_row(rows, 'byol_vit') == 'random (mocov2_vit/byol_vit init)'
     assert _random_row(rows, 'slotcon') is None
+
+
+def test_each_stored_run_keeps_its_label_free_measures(tmp_path):
+    """A run the comparison stores carries the ranking's measures of the
+    network it evaluated, and the ranking tool reads them from the record
+    when no checkpoint (and no earlier ranking file) is at hand."""
+    import json
+
+    import rank_label_free
+    from densessl.evaluation.results_store import (load_records,
+                                                   make_record, write_record)
+    store = str(tmp_path / 'store')
+    argv = ['--store', store, '--work-dir', str(tmp_path / 'w'),
+            '--methods', 'densecl', '--seeds', '0', '--num-train', '2',
+            '--num-val', '2', '--size', '64', '--probe-epochs', '1',
+            '--label-free-images', '2']
+    args = harness.parse_args(argv)
+    eval_cfg = harness.eval_settings(args, eval_args(['config']))
+    # the pretrained run is stored already: only the random row runs
+    _, _, seed, _, _, budget, config_hash, _ = harness.plan(args,
+                                                            eval_cfg)[1]
+    write_record(store, make_record('densecl', seed, 'procedural', budget,
+                                    eval_cfg, config_hash,
+                                    dict(probe=dict(mIoU=30.0),
+                                         knn=dict(mIoU=20.0)), {}))
+    assert harness.main(argv) == 1
+    random_row = [r for r in load_records(store)
+                  if r['init'].startswith('random')]
+    assert len(random_row) == 1
+    kept = random_row[0]['label_free']
+    assert kept['num_images'] == 2
+    # the same numbers as measuring the random network again
+    again = rank_label_free.label_free_measures('mocov2', 0, 'procedural',
+                                                None, 2)
+    assert {m: kept[m] for m in again} == pytest.approx(again, abs=1e-6)
+    assert not (tmp_path / 'w').exists()  # no checkpoint was written
+    # the ranking uses them: the record without measures is left out
+    for seed in (1, 2):
+        record = dict(random_row[0], seed=seed, key=f'k{seed}')
+        record['label_free'] = dict(kept, prompt_mIoU=kept['prompt_mIoU']
+                                    + seed)
+        record['metrics'] = dict(probe=dict(mIoU=10.0 + seed),
+                                 knn=dict(mIoU=5.0 + seed))
+        with open(osp.join(store, 'procedural', f'r{seed}.json'), 'w') as f:
+            json.dump(record, f)
+    out = tmp_path / 'ranking.json'
+    rank_label_free.main(['--store', store, '--data', 'procedural',
+                          '--num-images', '2', '--out', str(out),
+                          '--work-dir', str(tmp_path / 'none'),
+                          '--levels', *map(str, eval_cfg['levels'])])
+    saved = json.loads(out.read_text())
+    assert saved['n'] == 3  # the three random rows; densecl has no measures
+    assert sorted(r['prompt_mIoU'] for r in saved['runs']) == pytest.approx(
+        [kept['prompt_mIoU'] + s for s in (0, 1, 2)])

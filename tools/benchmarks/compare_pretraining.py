@@ -13,8 +13,9 @@ of the same source, beside a random network of the same init::
         [--size 224] [--levels -2 -1] [--bn-recalibrate 0]
 
 Every finished (init, seed, data, budget, evaluation) run writes one JSON
-record into ``--store`` (config hash, commit, machine, wall time, metrics;
-``densessl/evaluation/results_store.py``). A run whose record is already
+record into ``--store`` (config hash, commit, machine, wall time, metrics,
+and the label-free measures of ``rank_label_free.py`` on the network it
+evaluated; ``densessl/evaluation/results_store.py``). A run whose record is already
 stored is skipped, so the comparison grows over several calls: with
 ``--max-minutes`` the tool starts no new step once the budget is spent and
 stops a running pretraining at the limit (its epoch checkpoints stay; the
@@ -87,6 +88,10 @@ def parse_args(argv=None):
     parser.add_argument('--knn-per-image', type=int, default=None,
                         help='memory-bank patches per train image')
     parser.add_argument('--device', default='cpu')
+    parser.add_argument('--label-free-images', type=int, default=16,
+                        help='held-out scenes on which each run\'s label-free '
+                        'measures (rank_label_free.py) are kept in its '
+                        'record (0: none)')
     return parser.parse_args(argv)
 
 
@@ -269,6 +274,7 @@ def main(argv=None):
     sys.path.insert(0, osp.join(ROOT, 'tools', 'benchmarks'))
     from dense_eval import parse_args as eval_args
     from dense_eval import run_dense_eval
+    from rank_label_free import label_free_measures
 
     from densessl.evaluation.results_store import (find_record, group_records,
                                                    load_records, make_record,
@@ -327,10 +333,17 @@ def main(argv=None):
         keep = ('mIoU', 'aAcc', 'per_class_iou')
         metrics = {m: {k: result[m][k] for k in keep}
                    for m in ('probe', 'knn')}
+        label_free = None
+        if args.label_free_images:
+            label_free = dict(num_images=args.label_free_images,
+                              **label_free_measures(method, seed, args.data,
+                                                    checkpoint,
+                                                    args.label_free_images))
         record = make_record(
             init, seed, args.data, budget, eval_cfg, config_hash, metrics,
             dict(pretrain=round(pretrain_seconds, 1),
-                 eval=result['seconds']), args.device, ROOT)
+                 eval=result['seconds']), args.device, ROOT,
+            label_free=label_free)
         path = write_record(args.store, record)
         done += 1
         print(f'[{init} seed {seed}] probe mIoU {metrics["probe"]["mIoU"]:.2f}'

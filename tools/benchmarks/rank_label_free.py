@@ -7,17 +7,19 @@
 For every stored run of ``--data`` (random networks and pretrained
 checkpoints of ``compare_pretraining.py``, evaluated at its default levels),
 the measures of ``DenseQualityHook`` (dense alignment, uniformity,
-prompt-point mIoU, on the hook's held-out scenes) are computed from the
-checkpoint in ``--work-dir`` (or kept from ``--out`` when the checkpoint is
-not on this machine any more), then the Spearman rank correlation of each
-measure with the stored probe and kNN mIoU is printed with its n. Alignment
-and uniformity are negated first (lower is better for both), so +1 means
-"ranks like the labels".
+prompt-point mIoU, on the hook's held-out scenes) are read from the run's
+record (``compare_pretraining.py`` measures every run it stores), else
+computed from the checkpoint in ``--work-dir``, else kept from ``--out``
+(runs stored before records carried them, whose checkpoints are gone),
+then the Spearman rank correlation of each measure with the stored probe
+and kNN mIoU is printed with its n. Alignment and uniformity are negated
+first (lower is better for both), so +1 means "ranks like the labels".
 """
 import argparse
 import json
 import os.path as osp
 import sys
+from typing import Dict, Optional
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -45,16 +47,48 @@ def spearman(a, b) -> float:
     return float(np.corrcoef(ra, rb)[0, 1])
 
 
-def measure_run(record, args):
+def method_of(init: str) -> str:
+    """The method whose config builds a run's network (for a random row,
+    the first method its name lists)."""
+    if not init.startswith('random'):
+        return init
+    return init.split('(')[1].split('/')[0].split(' ')[0]
+
+
+def label_free_measures(method: str, seed: int, data: str,
+                        checkpoint: Optional[str],
+                        num_images: int) -> Dict[str, float]:
+    """The measures of ``DenseQualityHook`` for one network of the
+    comparison: ``method``'s config with ``checkpoint`` loaded, or its random
+    init under ``seed`` (as the comparison's random rows) when None."""
     import torch
     from mmengine.config import Config
+    from mmengine.registry import DefaultScope
 
     from densessl.apis import init_model
     from densessl.engine.hooks import DenseQualityHook
+    from densessl.registry import DATASETS
     sys.path.insert(0, osp.join(ROOT, 'tools', 'benchmarks'))
     from compare_pretraining import CONFIGS
-    method = record['init'] if not record['init'].startswith('random') \
-        else record['init'].split('(')[1].split('/')[0].split(' ')[0]
+    cfg = Config.fromfile(osp.join(ROOT, CONFIGS[method]))
+    cfg.train_dataloader.dataset.source = data
+    torch.manual_seed(seed)  # the random rows' init
+    model = init_model(cfg, checkpoint)
+    with DefaultScope.overwrite_default_scope('densessl'):
+        dataset = DATASETS.build(dict(cfg.train_dataloader.dataset,
+                                      num_images=1))
+    hook = DenseQualityHook(num_images=num_images)
+    return hook.measure(model, hook.held_out_batch(dataset))
+
+
+def measure_run(record, args) -> Optional[Dict[str, float]]:
+    """A stored run's measures: from its record when the comparison kept
+    them at this ``--num-images``, else from its checkpoint in
+    ``--work-dir``; None when neither is here."""
+    kept = record.get('label_free')
+    if kept and kept.get('num_images') == args.num_images:
+        return {m: kept[m] for m in MEASURES}
+    method = method_of(record['init'])
     checkpoint = None
     if not record['init'].startswith('random'):
         checkpoint = osp.join(args.work_dir, args.data, method,
@@ -62,18 +96,8 @@ def measure_run(record, args):
                               f'epoch_{record["budget"]["epochs"]}.pth')
         if not osp.isfile(checkpoint):
             return None
-    cfg = Config.fromfile(osp.join(ROOT, CONFIGS[method]))
-    cfg.train_dataloader.dataset.source = args.data
-    torch.manual_seed(record['seed'])  # the random rows' init
-    model = init_model(cfg, checkpoint)
-    from mmengine.registry import DefaultScope
-
-    from densessl.registry import DATASETS
-    with DefaultScope.overwrite_default_scope('densessl'):
-        dataset = DATASETS.build(dict(cfg.train_dataloader.dataset,
-                                      num_images=1))
-    hook = DenseQualityHook(num_images=args.num_images)
-    return hook.measure(model, hook.held_out_batch(dataset))
+    return label_free_measures(method, record['seed'], args.data,
+                               checkpoint, args.num_images)
 
 
 #: the measures, and the sign that makes larger mean better
