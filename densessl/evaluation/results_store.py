@@ -272,8 +272,10 @@ def group_records(records: List[dict]) -> List[dict]:
     """Tables: one per (data, budget, eval) of pretrained runs, each
     ``dict(data, budget, eval, rows={init: {metric: (mean, std, n)}},
     seeds={init: [seeds]}, machines)``, rows in the papers' order. Random
-    networks have no budget: their runs join every table of their data and
-    evaluation, first."""
+    networks have no budget: their runs join, first, every table of their
+    data and evaluation that holds a pretrained run of a method they are
+    the init of (a ViT's random network never joins a ResNet table); one
+    whose methods have no such run yet gets a table of its own."""
     tables: Dict[str, dict] = {}
     for record in records:
         if _is_random(record):
@@ -285,11 +287,19 @@ def group_records(records: List[dict]) -> List[dict]:
                                     eval=record['eval'], runs={}))
         tables[key]['runs'].setdefault(record['init'], []).append(record)
     for record in filter(_is_random, records):
-        for table in tables.values():
-            same = (table['data'], table['eval']) == (record['data'],
-                                                      record['eval'])
-            if same:
-                table['runs'].setdefault(record['init'], []).append(record)
+        members = set(random_members(record['init']))
+        homes = [table for table in tables.values()
+                 if (table['data'], table['eval']) == (record['data'],
+                                                       record['eval'])
+                 and members & set(table['runs'])]
+        if not homes:
+            key = stable_hash([record['data'], record['budget'],
+                               record['eval']])
+            homes = [tables.setdefault(key, dict(
+                data=record['data'], budget=record['budget'],
+                eval=record['eval'], runs={}))]
+        for table in homes:
+            table['runs'].setdefault(record['init'], []).append(record)
     out = []
     for table in tables.values():
         rows, seeds, machines = {}, {}, set()

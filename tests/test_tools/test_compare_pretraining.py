@@ -100,6 +100,7 @@ def test_records_are_written_reloaded_and_summarised(tmp_path):
     assert [t['budget']['epochs'] for t in tables] == [2, 6]
     six = tables[1]
     # random rows (no budget) join every table of their data and evaluation
+    # that holds one of their methods
     assert list(six['rows']) == [random, 'mocov2', 'densecl']
     assert list(tables[0]['rows']) == [random, 'densecl']
     assert six['rows'][random]['probe'] == pytest.approx((12.0, 2.0, 3))
@@ -116,6 +117,18 @@ def test_records_are_written_reloaded_and_summarised(tmp_path):
     one = group_records([r for r in records if r['seed'] == 0])
     assert all(ok is None for *_, ok in target_checks(one[1]))
     assert '(too few seeds to judge)' in markdown_tables(one)
+    # another backbone's random network joins only the tables of its own
+    # methods: a table of its own until one of them is pretrained
+    vit_random = 'random (mocov2_vit/densecl_vit init)'
+    _record(tmp_path, vit_random, 0, 5, 6)
+    tables = group_records(load_records(str(tmp_path)))
+    assert [list(t['rows']) for t in tables] == [
+        [vit_random], [random, 'densecl'], [random, 'mocov2', 'densecl']]
+    _record(tmp_path, 'densecl_vit', 0, 7, 8, epochs=3)
+    tables = group_records(load_records(str(tmp_path)))
+    assert [list(t['rows']) for t in tables] == [
+        [random, 'densecl'], [vit_random, 'densecl_vit'],
+        [random, 'mocov2', 'densecl']]
 
 
 def test_a_broken_record_is_named(tmp_path):
