@@ -57,7 +57,9 @@ def plot_tables(tables, path: str) -> None:
         length = (f'{table["budget"]["iters"]} iterations'
                   if table['budget'].get('iters') else
                   f'{table["budget"].get("epochs", "?")} epochs')
-        ax.set_title(f'{table["data"]}, {length}', fontsize=10)
+        backbone = table['budget'].get('backbone')
+        ax.set_title(f'{table["data"]}, {length}'
+                     + (f', {backbone}' if backbone else ''), fontsize=10)
         ax.legend(fontsize=8)
     for ax in list(axes.flat)[len(tables):]:
         ax.axis('off')
