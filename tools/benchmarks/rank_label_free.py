@@ -50,9 +50,8 @@ def spearman(a, b) -> float:
 def method_of(init: str) -> str:
     """The method whose config builds a run's network (for a random row,
     the first method its name lists)."""
-    if not init.startswith('random'):
-        return init
-    return init.split('(')[1].split('/')[0].split(' ')[0]
+    from densessl.evaluation.results_store import random_members
+    return random_members(init)[0] if init.startswith('random') else init
 
 
 def label_free_measures(method: str, seed: int, data: str,
