@@ -44,7 +44,7 @@ if [ -z "$wheel" ]; then
         flags="$flags --cpu_only"
     fi
     # CFLAGS=-g0 lands after Python's own flags, which ask for debug info
-    # (-g): torch-extension files compile 2.4x slower with it. (Not a CXX
+    # (-g): torch-extension files compile 2.2x slower with it. (Not a CXX
     # wrapper: ME's setup.py copies CXX into CC, which nvcc takes as -ccbin.)
     echo "building MinkowskiEngine 0.5.4 ($flags), 5-10 min on 2 cores ..."
     # ninja from the venv makes the build parallel (MAX_JOBS)
