@@ -277,27 +277,24 @@ def group_records(records: List[dict]) -> List[dict]:
     the init of (a ViT's random network never joins a ResNet table); one
     whose methods have no such run yet gets a table of its own."""
     tables: Dict[str, dict] = {}
-    for record in records:
-        if _is_random(record):
-            continue
+
+    def own_table(record: dict) -> dict:
         key = stable_hash([record['data'], record['budget'],
                            record['eval']])
-        tables.setdefault(key, dict(data=record['data'],
-                                    budget=record['budget'],
-                                    eval=record['eval'], runs={}))
-        tables[key]['runs'].setdefault(record['init'], []).append(record)
+        return tables.setdefault(key, dict(data=record['data'],
+                                           budget=record['budget'],
+                                           eval=record['eval'], runs={}))
+
+    for record in records:
+        if not _is_random(record):
+            own_table(record)['runs'].setdefault(record['init'],
+                                                 []).append(record)
     for record in filter(_is_random, records):
         members = set(random_members(record['init']))
         homes = [table for table in tables.values()
                  if (table['data'], table['eval']) == (record['data'],
                                                        record['eval'])
-                 and members & set(table['runs'])]
-        if not homes:
-            key = stable_hash([record['data'], record['budget'],
-                               record['eval']])
-            homes = [tables.setdefault(key, dict(
-                data=record['data'], budget=record['budget'],
-                eval=record['eval'], runs={}))]
+                 and members & set(table['runs'])] or [own_table(record)]
         for table in homes:
             table['runs'].setdefault(record['init'], []).append(record)
     out = []
