@@ -32,7 +32,7 @@ if ! "$PY" -c "import mmcv, mmcv.ops" >/dev/null 2>&1; then
     else
         force_cuda=0
     fi
-    echo "building mmcv==$MMCV_VERSION with compiled ops (FORCE_CUDA=$force_cuda); this takes about 10 min on 2 cores the first time ..."
+    echo "building mmcv==$MMCV_VERSION with compiled ops (FORCE_CUDA=$force_cuda); this takes about 15 min on 2 cores the first time ..."
     CXX="$wrapper_dir/cxx20" MMCV_WITH_OPS=1 FORCE_CUDA=$force_cuda MAX_JOBS=${MAX_JOBS:-2} \
         "$PY" -m pip install --no-build-isolation "mmcv==$MMCV_VERSION"
 fi
