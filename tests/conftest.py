@@ -3,6 +3,15 @@ import sys
 
 import pytest
 
+# pytest-xdist workers share the cores: uncapped, each worker's torch (and
+# each tools/train.py it starts, which inherits this environment) runs one
+# OpenMP thread per core, so the workers' thread pools oversubscribe the
+# machine. Set before anything imports torch; an explicit setting wins.
+_XDIST_WORKERS = int(os.environ.get('PYTEST_XDIST_WORKER_COUNT', '1'))
+if _XDIST_WORKERS > 1:
+    os.environ.setdefault(
+        'OMP_NUM_THREADS', str(max(1, (os.cpu_count() or 1) // _XDIST_WORKERS)))
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
