@@ -66,7 +66,8 @@ if ! "$PY" -c "import mmcv, mmcv.ops" >/dev/null 2>&1; then
             build_mmcv files || { tail -40 "$work/build-files.log" >&2; echo "mmcv build failed (log above)" >&2; exit 1; }
         fi
         mkdir -p "$cache"
-        cp "$work"/dist/mmcv-*.whl "$cache"/
+        # the sdist too: tests/test_tools/test_mmcv_unity_sources.py plans on its sources
+        cp "$work"/dist/mmcv-*.whl "$work"/sdist/mmcv-$MMCV_VERSION.tar.gz "$cache"/
         wheel=$(ls "$cache"/mmcv-$MMCV_VERSION-*.whl | head -1)
     fi
     # first with its dependencies, then this build over whatever was there

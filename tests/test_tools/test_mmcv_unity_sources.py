@@ -1,9 +1,12 @@
 """tools/mmcv_unity_sources.py: grouping mmcv's op files into unity files."""
+import glob
 import os
 import os.path as osp
+import re
 import shutil
 import subprocess
 import sys
+import tarfile
 
 import pytest
 
@@ -69,18 +72,29 @@ def test_files_sharing_a_helper_never_share_a_group():
         unity.plan_groups({p: FAKE[p] for p in ('a.cpp', 'cpu/b.cpp')}, 1)
 
 
-def test_real_mmcv_sources_keep_the_roi_align_family_apart():
-    mmcv_ops = pytest.importorskip('mmcv.ops')
-    csrc = osp.join(osp.dirname(mmcv_ops.__file__), 'csrc', 'pytorch')
-    if not osp.isdir(csrc):
-        pytest.skip('this mmcv install ships no C++ sources')
-    paths = unity.op_sources(osp.dirname(osp.dirname(osp.dirname(
-        osp.dirname(csrc)))))
-    sources = {p: open(osp.join(csrc, p), encoding='utf-8').read()
+def cached_mmcv_sdist():
+    """The sdist tools/install_transfer.sh kept beside the mmcv wheel it
+    built (None when mmcv came from elsewhere)."""
+    cache = os.environ.get('DENSESSL_WHEEL_CACHE', osp.expanduser(
+        osp.join('~', '.cache', 'densessl', 'wheels')))
+    found = sorted(glob.glob(osp.join(cache, 'mmcv-*', 'mmcv-*.tar.gz')))
+    return found[-1] if found else None
+
+
+@pytest.mark.skipif(cached_mmcv_sdist() is None,
+                    reason='no mmcv sdist kept by tools/install_transfer.sh')
+def test_real_mmcv_sources_keep_the_roi_align_family_apart(tmp_path):
+    with tarfile.open(cached_mmcv_sdist()) as tar:
+        tar.extractall(tmp_path, **({'filter': 'data'} if hasattr(
+            tarfile, 'data_filter') else {}))
+    (root,) = glob.glob(str(tmp_path / 'mmcv-*'))
+    base = osp.join(root, unity.PYTORCH_DIR)
+    paths = unity.op_sources(root)
+    sources = {p: open(osp.join(base, p), encoding='utf-8').read()
                for p in paths}
     plan = unity.plan_groups(sources, groups=4)
     assert sorted(p for g in plan for p in g) == sorted(paths)
-    assert 'pybind.cpp' not in paths
+    assert 'pybind.cpp' not in paths and len(paths) > 60
     family = {'cpu/roi_align.cpp', 'cpu/roi_align_rotated.cpp',
               'cpu/bezier_align.cpp', 'cpu/rotated_feature_align.cpp'}
     assert family <= set(paths)
@@ -88,6 +102,17 @@ def test_real_mmcv_sources_keep_the_roi_align_family_apart():
         assert len(family & set(group)) <= 1
     sizes = [sum(len(sources[p]) for p in g) for g in plan]
     assert max(sizes) < 1.5 * min(sizes)
+    # the installed mmcv was built from exactly these groups (or file by
+    # file: MMCV_UNITY=0 or the fallback)
+    mmcv_ops = pytest.importorskip('mmcv.ops')
+    installed = osp.join(osp.dirname(mmcv_ops.__file__), 'csrc', 'pytorch')
+    if not osp.exists(osp.join(installed, 'unity_0.cpp')):
+        assert osp.exists(osp.join(installed, 'nms.cpp'))
+        return
+    for k, group in enumerate(plan):
+        with open(osp.join(installed, f'unity_{k}.cpp')) as f:
+            included = re.findall(r'#include "(.+)\.unity"', f.read())
+        assert included == group
 
 
 @pytest.mark.skipif(shutil.which('g++') is None, reason='needs g++')
