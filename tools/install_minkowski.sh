@@ -9,7 +9,7 @@
 #     to find a BLAS; `--cpu_only` unless nvcc and a CUDA torch are present;
 #   * a patch of its Python files for Python >= 3.10 (`from collections import
 #     Sequence` -> `collections.abc`).
-# The C++ build takes 5-10 min on 2 cores (MAX_JOBS=2); the wheel is kept in
+# The C++ build takes a few minutes on 2 cores (MAX_JOBS=2); the wheel is kept in
 # ~/.cache/densessl/wheels so a second install on the same machine is instant.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +38,28 @@ if [ -z "$wheel" ]; then
     src="$work/MinkowskiEngine-0.5.4"
     sed -i 's/^from collections import Sequence, namedtuple$/from collections import namedtuple\nfrom collections.abc import Sequence/; s/^from collections import Sequence$/from collections.abc import Sequence/' \
         "$src"/MinkowskiEngine/*.py "$src"/MinkowskiEngine/utils/*.py
+    # The CPU build's 11 op files each spend most of their compile parsing
+    # torch's headers (about equal times per file); like mmcv's
+    # (tools/mmcv_unity_sources.py), they are compiled in two unity files,
+    # one per core, beside pybind/minkowski.cpp (timings: docs/install.md).
+    # MINKOWSKI_UNITY=0 builds file by file.
+    if [ "${MINKOWSKI_UNITY:-1}" = 1 ]; then
+        "$PY" - "$src" <<'PYEOF'
+import pathlib, re, sys
+root = pathlib.Path(sys.argv[1])
+setup = (root / 'setup.py').read_text()
+block = re.search(r'"cpu": \[\s*CppExtension,\s*\[([^\]]*)\]', setup)
+files = re.findall(r'"([\w.]+\.cpp)"', block.group(1))
+groups = [files[0::2], files[1::2]]
+for k, group in enumerate(groups):
+    (root / 'src' / f'unity_{k}.cpp').write_text(
+        ''.join(f'#include "{name}"\n' for name in group))
+names = ', '.join(f'"unity_{k}.cpp"' for k in range(len(groups)))
+(root / 'setup.py').write_text(
+    setup[:block.start(1)] + names + setup[block.end(1):])
+print(f'{len(files)} MinkowskiEngine CPU files in {len(groups)} unity files')
+PYEOF
+    fi
     flags="--blas=openblas"
     if ! command -v nvcc >/dev/null 2>&1 || \
        ! "$PY" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)"; then
@@ -46,7 +68,7 @@ if [ -z "$wheel" ]; then
     # CFLAGS=-g0 lands after Python's own flags, which ask for debug info
     # (-g): torch-extension files compile 2.2x slower with it. (Not a CXX
     # wrapper: ME's setup.py copies CXX into CC, which nvcc takes as -ccbin.)
-    echo "building MinkowskiEngine 0.5.4 ($flags), 5-10 min on 2 cores ..."
+    echo "building MinkowskiEngine 0.5.4 ($flags), a few minutes on 2 cores ..."
     # ninja from the venv makes the build parallel (MAX_JOBS)
     (cd "$src" && PATH="$ROOT/.venv/bin:$PATH" MAX_JOBS=${MAX_JOBS:-2} CFLAGS="${CFLAGS:-} -g0" \
         "$PY" setup.py bdist_wheel $flags > "$work/build.log" 2>&1) || \
