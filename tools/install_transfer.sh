@@ -55,7 +55,7 @@ if ! "$PY" -c "import mmcv, mmcv.ops" >/dev/null 2>&1; then
                 "$PY" -m pip wheel --no-build-isolation --no-deps . -w "$work/dist" \
                 > "$work/build-$1.log" 2>&1)
         }
-        echo "building mmcv==$MMCV_VERSION with compiled ops (FORCE_CUDA=$force_cuda); about 5 min on 2 cores the first time ..."
+        echo "building mmcv==$MMCV_VERSION with compiled ops (FORCE_CUDA=$force_cuda); about 3-4 min on 2 cores the first time ..."
         if [ "${MMCV_UNITY:-1}" = 1 ] && build_mmcv unity; then
             :
         else
