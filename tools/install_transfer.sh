@@ -60,7 +60,7 @@ if ! "$PY" -c "import mmcv, mmcv.ops" >/dev/null 2>&1; then
             :
         else
             if [ "${MMCV_UNITY:-1}" = 1 ]; then
-                tail -20 "$work/build-unity.log" >&2
+                tail -20 "$work/build-unity.log" >&2 2>/dev/null || true
                 echo "the grouped mmcv build failed (log above); building file by file, about 15 min ..." >&2
             fi
             build_mmcv files || { tail -40 "$work/build-files.log" >&2; echo "mmcv build failed (log above)" >&2; exit 1; }
