@@ -11,12 +11,13 @@ What it does: the ``.cpp`` files under ``mmcv/ops/csrc/pytorch/`` and its
 ``cpu/`` folder (the ones mmcv's ``setup.py`` globs for a CPU or CUDA build;
 ``pybind.cpp`` stays alone, it is the largest) are renamed in place to
 ``<name>.cpp.unity``, which no glob matches and which keeps every relative
-include working, and ``pytorch/unity_<k>.cpp`` files include them. Files defining the same file-local helper (``PreCalc``, ``add``,
-``bilinear_interpolate_gradient`` in the RoI-align family) or leaking a
-macro land in different groups; ``min``/``max`` macros are undefined after
-every file. ``tools/install_transfer.sh`` falls back to the file-by-file
-build if a grouped build fails, so a new mmcv version costs time, not a
-broken install.
+include working, and ``pytorch/unity_<k>.cpp`` files include them. Files
+defining the same file-scope name (``PreCalc``, ``add``,
+``bilinear_interpolate_gradient`` in the RoI-align family) land in
+different groups; the ``min``/``max`` macros ``cpu/psamask.cpp`` leaks are
+undefined after every file. ``tools/install_transfer.sh`` falls back to
+the file-by-file build if a grouped build fails, so a new mmcv version
+costs time, not a broken install.
 """
 import argparse
 import os

@@ -25,7 +25,8 @@ FAKE = {
     'cpu/b.cpp': '#include "helper.hpp"\n'
                  'template <typename T> struct PreCalc { T w; T h; };\n'
                  'static int add(int a, int b) { return a - b; }\n'
-                 'int b_impl() { PreCalc<int> p{1, 2}; return add(p.h, 1); }\n',
+                 'int b_impl() { PreCalc<int> p{1, 2}; '
+                 'return add(p.h, 1); }\n',
     'cpu/c.cpp': '#include "helper.hpp"\n'
                  '#ifndef min\n#define min(a, b) ((a) < (b) ? (a) : (b))\n'
                  '#endif\n'
