@@ -28,6 +28,10 @@ import subprocess
 import sys
 from typing import Dict, Iterable, List, Optional
 
+# packaging: a matplotlib requirement, so always installed with densessl
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 #: Python packages of the lent machines' image 'cuda', as
@@ -70,10 +74,6 @@ PROVIDED_BY = {'opencv-python': 'opencv-python-headless'}  # both are cv2
 EXTRA_ROOTS = ('scikit-image',)
 
 
-def canonical(name: str) -> str:
-    return re.sub(r'[-_.]+', '-', name).lower()
-
-
 def core_requirements() -> List[str]:
     """densessl's ``install_requires`` (setup.cfg) and ``EXTRA_ROOTS``."""
     cfg = configparser.ConfigParser()
@@ -82,11 +82,6 @@ def core_requirements() -> List[str]:
     reqs = [line.strip() for line in lines
             if line.strip() and not line.strip().startswith('#')]
     return reqs + list(EXTRA_ROOTS)
-
-
-def _parse(req: str):
-    from packaging.requirements import Requirement
-    return Requirement(req)
 
 
 def plan(roots: Iterable[str], image: Iterable[str],
@@ -101,7 +96,7 @@ def plan(roots: Iterable[str], image: Iterable[str],
     version installed here goes along. ``requires`` / ``version`` read the
     installed metadata (``importlib.metadata``); a carried package that is
     not installed here is an error."""
-    image = {canonical(n) for n in image}
+    image = {canonicalize_name(n) for n in image}
     env = {'python_version': python_version,
            'python_full_version': python_version + '.0',
            'sys_platform': 'linux', 'platform_system': 'Linux',
@@ -111,10 +106,10 @@ def plan(roots: Iterable[str], image: Iterable[str],
     carry: Dict[str, str] = {}
     todo = list(roots)
     while todo:
-        req = _parse(todo.pop())
+        req = Requirement(todo.pop())
         if req.marker is not None and not req.marker.evaluate(env):
             continue
-        name = canonical(req.name)
+        name = canonicalize_name(req.name)
         bounded = any(s.operator in ('<', '<=', '==', '~=', '===')
                       for s in req.specifier)
         provided = name in image or PROVIDED_BY.get(name) in image
