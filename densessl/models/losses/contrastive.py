@@ -29,7 +29,6 @@ class _QueueInfoNCE(torch.autograd.Function):
         rows = scaled.shape[0]
         pos = (scaled * positive).sum(dim=1)
         loss = scaled.new_zeros(())
-        want_grad = ctx.needs_input_grad[0] or ctx.needs_input_grad[1]
         grad_scaled = torch.empty_like(scaled) if ctx.needs_input_grad[0] \
             else None
         prob_pos = torch.empty_like(pos)
@@ -44,12 +43,13 @@ class _QueueInfoNCE(torch.autograd.Function):
             partition = exp_neg.sum(dim=1) + exp_pos
             loss += (shift + torch.log(partition) - pos[part]).sum()
             prob_pos[part] = exp_pos / partition
-            if want_grad:  # d/d(neg_j) = p_j = exp_neg_j / partition
-                exp_neg.div_(partition[:, None])
+            # d/d(neg_j) = p_j = exp_neg_j / partition: the division is
+            # applied to the small operands, saving a pass over the logits
+            inv_partition = partition.reciprocal()[:, None]
             if grad_scaled is not None:
-                grad_scaled[part] = exp_neg @ queue.t()
+                grad_scaled[part] = (exp_neg @ queue.t()).mul_(inv_partition)
             if grad_queue is not None:
-                grad_queue.addmm_(scaled[part].t(), exp_neg)
+                grad_queue.addmm_((scaled[part] * inv_partition).t(), exp_neg)
         ctx.save_for_backward(scaled, positive, prob_pos, grad_scaled,
                               grad_queue)
         return loss / rows
