@@ -1,6 +1,7 @@
 """MoCo-v2 / DenseCL losses against independent numpy re-derivations of the
 official formulas."""
 import numpy as np
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -94,3 +95,26 @@ def test_info_nce_gradients_match_autograd_cross_entropy():
     assert torch.autograd.gradcheck(
         lambda a, b, c: info_nce_with_queue(a, b, c, 0.2),
         [t.clone().requires_grad_() for t in (q, k, queue)])
+
+
+@pytest.mark.parametrize('needs', [(True, False, False), (False, True, False),
+                                   (False, False, True), (False, True, True)])
+def test_info_nce_gradient_of_each_input_alone(needs):
+    # the fused gradient's parts are computed only for the inputs that need
+    # one: each must still equal autograd's when the others need none
+    torch.manual_seed(4)
+    q = F.normalize(torch.randn(6, 5, dtype=torch.float64), dim=1)
+    k = F.normalize(torch.randn(6, 5, dtype=torch.float64), dim=1)
+    queue = F.normalize(torch.randn(5, 9, dtype=torch.float64), dim=0)
+    inputs = [t.clone().requires_grad_(need) for t, need in
+              zip((q, k, queue), needs)]
+    info_nce_with_queue(*inputs, 0.2).backward()
+    ref_inputs = [t.clone().requires_grad_() for t in (q, k, queue)]
+    qr, kr, queuer = ref_inputs
+    logits = torch.cat([(qr * kr).sum(1, keepdim=True), qr @ queuer], 1)
+    F.cross_entropy(logits / 0.2, torch.zeros(6, dtype=torch.long)).backward()
+    for a, b, need in zip(inputs, ref_inputs, needs):
+        if need:
+            assert torch.allclose(a.grad, b.grad, atol=1e-10)
+        else:
+            assert a.grad is None
